@@ -1,0 +1,40 @@
+# OneTeam: `make run` starts the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format schema clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml package.json
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	npm install --no-audit --no-fund --silent
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/oneteam demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+schema: install
+	$(BIN)/oneteam spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) node_modules var/static

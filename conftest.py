@@ -1,0 +1,22 @@
+"""Project-wide pytest fixtures."""
+
+import pytest
+
+
+@pytest.fixture
+def cast(db):
+    from oneteam.core.testing import make_cast
+
+    return make_cast()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

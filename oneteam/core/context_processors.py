@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from .navigation import banners_for, nav_for
+
+
+def oneteam(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"oneteam_settings": settings.ONETEAM}
+    return {
+        "nav_items": nav_for(request),
+        "banners": banners_for(request),
+        "oneteam_settings": settings.ONETEAM,
+    }

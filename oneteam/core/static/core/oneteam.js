@@ -1,0 +1,9 @@
+// Small progressive enhancements shared by every page.
+document.addEventListener("click", (event) => {
+  // Explanations (deadlines, routing reasons) open on click as well as hover.
+  const toggle = event.target.closest("[data-toggle-explain]");
+  if (toggle) {
+    const box = document.getElementById(toggle.dataset.toggleExplain);
+    if (box) box.hidden = !box.hidden;
+  }
+});
