@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "oneteam.org",
     "oneteam.worktime",
     "oneteam.workflow",
+    "oneteam.catalog",
 ]
 
 MIDDLEWARE = [

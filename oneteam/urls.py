@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("oneteam.org.api.urls")),
     path("", include("oneteam.worktime.api.urls")),
     path("", include("oneteam.workflow.api.urls")),
+    path("", include("oneteam.catalog.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("org/", include("oneteam.org.urls")),
     path("worktime/", include("oneteam.worktime.urls")),
     path("flows/", include("oneteam.workflow.urls")),
+    path("catalog/", include("oneteam.catalog.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

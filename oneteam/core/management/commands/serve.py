@@ -1,0 +1,47 @@
+"""``oneteam serve [ADDR:PORT]``: gunicorn, a production-grade WSGI server,
+with static files served by WhiteNoise."""
+
+import multiprocessing
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "以生产级 WSGI 服务器（gunicorn）启动 OneTeam。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("ONETEAM_WORKERS", "0")) or None)
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("ONETEAM_THREADS", "4")))
+
+    def handle(self, *args, addrport, workers, threads, **options):
+        from gunicorn.app.base import BaseApplication
+
+        if ":" not in addrport:
+            addrport = f"127.0.0.1:{addrport}" if addrport.isdigit() else f"{addrport}:8000"
+        host, _, port = addrport.rpartition(":")
+        if not port.isdigit():
+            raise CommandError(f"地址格式应为 ADDR:PORT，收到：{addrport}")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        workers = workers or min(4, multiprocessing.cpu_count() * 2)
+        from oneteam.wsgi import application
+
+        stdout = self.stdout
+
+        class App(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", addrport)
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", threads)
+                self.cfg.set("worker_class", "gthread")
+                self.cfg.set("accesslog", os.environ.get("ONETEAM_ACCESS_LOG", None))
+                self.cfg.set("timeout", 120)
+
+            def load(self):
+                return application
+
+        display = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        stdout.write(self.style.SUCCESS(f"\nOneTeam 已启动：http://{display}:{port}/   （Ctrl+C 停止）\n"))
+        App().run()
