@@ -39,6 +39,8 @@ def demo_modules():
             if exc.name != f"{config.name}.demo":
                 raise
             continue
+        if module.__name__ == __name__:  # this module is the loader, not an app's demo
+            continue
         yield config, module
 
 

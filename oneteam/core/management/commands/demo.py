@@ -17,10 +17,10 @@ class Command(BaseCommand):
         ctx = load_demo(DemoContext(stdout=self.stdout, verbosity=verbosity))
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if ctx.credentials:
-            self.stdout.write("\n演示账号：")
-            width = max(len(c[0]) for c in ctx.credentials)
+            self.stdout.write("\n演示账号（用户名  密码  身份）：")
+            width = max(len(c[1]) for c in ctx.credentials)
             for who, username, secret in ctx.credentials:
-                self.stdout.write(f"  {who.ljust(width)}  {username}  {secret}")
+                self.stdout.write(f"  {username.ljust(width)}  {secret}  {who}")
         for note in ctx.notes:
             self.stdout.write(note)
         if not no_serve:
