@@ -20,3 +20,13 @@ def api_client():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_grid_index():
+    """The point index is cached per process; tests create their own grids."""
+    from oneteam.org import geo
+
+    geo.invalidate()
+    yield
+    geo.invalidate()

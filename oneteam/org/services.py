@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from oneteam.core.errors import InvalidInput
 from oneteam.ledger import services as ledger
 
 from .choices import EnforcementMode
-from .models import EnforcementCertificate, ModeDecision, Township, User
+from .models import City, EnforcementCertificate, Grid, ModeDecision, Township, User
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -58,10 +59,20 @@ def do_save_master(obj: models.Model, *, actor: User | None, changes: dict[str, 
     after.pop("password", None)
     before.pop("password", None)
     diff = {k: {"old": before.get(k), "new": v} for k, v in after.items() if before.get(k) != v}
+    if isinstance(obj, Grid) and (creating or diff):
+        _grids_changed(obj)
     if creating or diff:
         ledger.append("master.create" if creating else "master.update", actor=actor, obj=obj,
                       payload={"changes": diff, "label": str(obj)})
     return obj
+
+
+def _grids_changed(grid: Grid) -> None:
+    """Tell every process that the grid set changed (see :mod:`oneteam.org.geo`)."""
+    from . import geo
+
+    City.objects.filter(townships__villages__grids=grid).update(grids_version=F("grids_version") + 1)
+    transaction.on_commit(geo.invalidate)
 
 
 @transaction.atomic

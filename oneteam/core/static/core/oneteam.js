@@ -7,3 +7,10 @@ document.addEventListener("click", (event) => {
     if (box) box.hidden = !box.hidden;
   }
 });
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".menu-toggle");
+  if (!button) return;
+  const open = document.body.classList.toggle("nav-open");
+  button.setAttribute("aria-expanded", String(open));
+});
