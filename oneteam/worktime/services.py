@@ -148,8 +148,10 @@ def get_calendar() -> engine.Calendar:
             if cache.calendar is None or version != cache.version:
                 calendar = build_calendar()
                 cache.calendar, cache.version = calendar, calendar.version
-        except DatabaseError:
-            logger.warning("worktime: database not available, using the built-in holiday data", exc_info=True)
+        except DatabaseError as exc:
+            # Before `migrate`, or the database is down: deadlines still work on the built-in data.
+            logger.warning("worktime: calendar tables unavailable (%s); using the built-in holiday data",
+                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             if cache.calendar is None:
                 cache.calendar = engine.default_calendar(office_hours=office_hours())
             cache.version = None

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "worktime"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.calendar_view, name="calendar"),
+    path("<int:year>/", views.calendar_view, name="calendar_year"),
+    path("load/", views.load_view, name="load"),
+    path("deadline/", views.deadline_view, name="deadline"),
+]
