@@ -1,45 +1,44 @@
-"""Appending to the full-process record. Every service that changes state calls
-:func:`append` inside its own transaction."""
+"""Every write to the full-process record, and the checks staff may run on it.
+
+Every service that changes state elsewhere calls :func:`append` inside its own
+transaction. Checkpoints (:func:`make_checkpoint`) are made by
+``oneteam ledger-checkpoint``, the demo loader or a periodic job.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import LedgerEntry, LedgerHead
+from oneteam.core.errors import InvalidInput, NotPermitted
 
-GENESIS_HASH = "0" * 64
+from . import keys
+from .access import may_read_ledger
+from .chain import GENESIS_HASH, canonical, checkpoint_document, entry_fields, entry_hash, normalise_payload
+from .merkle import Frontier, leaf_hash
+from .models import LedgerCheckpoint, LedgerEntry, LedgerHead
+from .offline_verify import checkpoint_statement
+from .verification import LedgerBroken, VerifyReport, verify_ledger
 
+logger = logging.getLogger(__name__)
 
-def canonical(data: dict[str, Any]) -> bytes:
-    """Canonical JSON: sorted keys, no whitespace, UTF-8, non-ASCII kept."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+__all__ = [
+    "GENESIS_HASH", "LedgerBroken", "append", "canonical", "checkpoint_document", "do_verify", "entry_fields",
+    "entry_hash", "history", "history_for", "make_checkpoint", "parse_object_ref", "require_ledger_reader",
+]
 
-
-def entry_fields(entry: LedgerEntry) -> dict[str, Any]:
-    """The fields an entry's hash commits to, in a form an offline verifier can rebuild."""
-    return {
-        "seq": entry.seq,
-        "recorded_at": entry.recorded_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor_id": entry.actor_id,
-        "actor_name": entry.actor_name,
-        "body_id": entry.body_id,
-        "body_name": entry.body_name,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "action": entry.action,
-        "payload": entry.payload,
-        "prev_hash": entry.prev_hash,
-    }
+#: Name recorded when no person acted. Stored data, hashed: deliberately not translated.
+SYSTEM_ACTOR_NAME = "系统"
 
 
-def entry_hash(entry: LedgerEntry) -> str:
-    return hashlib.sha256(canonical(entry_fields(entry))).hexdigest()
+# ---------------------------------------------------------------------------
+# Appending
+# ---------------------------------------------------------------------------
 
 
 def _object_ref(obj: models.Model | None, object_type: str | None, object_id: Any) -> tuple[str, str]:
@@ -48,6 +47,22 @@ def _object_ref(obj: models.Model | None, object_type: str | None, object_id: An
     if object_type is None:
         raise ValueError("append() needs obj or object_type")
     return object_type, str(object_id if object_id is not None else "")
+
+
+def _lock_head() -> LedgerHead:
+    """Lock and return the chain's tip. Migration 0003 creates the row; if it is
+    missing anyway (a test database after ``flush``, or someone deleted it), it
+    is rebuilt from the last entry with an insert that ignores conflicts, so two
+    appenders racing here still end up queueing on the same row."""
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    last = LedgerEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    if last is not None:
+        logger.warning("ledger head row missing; rebuilt from entry #%s", last[0])
+    seq, hash_ = last or (0, GENESIS_HASH)
+    LedgerHead.objects.bulk_create([LedgerHead(pk=1, seq=seq, hash=hash_)], ignore_conflicts=True)
+    return LedgerHead.objects.select_for_update().get(pk=1)
 
 
 def append(
@@ -64,21 +79,26 @@ def append(
 
     Must run inside the caller's transaction so the record and the change it
     records commit or roll back together. ``actor`` is a user (or None for the
-    system); ``body`` defaults to the actor's body.
+    system); ``body`` defaults to the actor's body. ``payload`` must be a JSON
+    object; dates and other non-JSON values are stored as strings.
+
+    Appends are serialised by the lock on :class:`LedgerHead` (PostgreSQL) or
+    by SQLite's single writer, so sequence numbers have no gaps and every
+    entry's ``prev_hash`` is its predecessor's hash.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ledger.append() must be called inside transaction.atomic()")
     object_type, object_id = _object_ref(obj, object_type, object_id)
     if body is None and actor is not None:
         body = getattr(actor, "body", None)
-    # JSON round trip so the stored payload equals what the hash saw.
-    payload = json.loads(canonical(payload or {}))
-    head, _ = LedgerHead.objects.select_for_update().get_or_create(pk=1)
+    # Round trip first so the stored payload is exactly what the hash saw.
+    payload = normalise_payload(payload)
+    head = _lock_head()
     entry = LedgerEntry(
         seq=head.seq + 1,
         recorded_at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
-        actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None else "系统",
+        actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None else SYSTEM_ACTOR_NAME,
         body_id=getattr(body, "pk", None),
         body_name=str(body) if body is not None else "",
         object_type=object_type,
@@ -95,4 +115,108 @@ def append(
 
 def history(obj: models.Model):
     """Entries about one object, oldest first."""
-    return LedgerEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("seq")
+    return history_for(obj._meta.label_lower, obj.pk)
+
+
+def history_for(object_type: str, object_id: Any):
+    return LedgerEntry.objects.filter(object_type=object_type, object_id=str(object_id)).order_by("seq")
+
+
+def parse_object_ref(ref: str) -> tuple[str, str]:
+    """``"org.township:5"`` → ``("org.township", "5")``."""
+    object_type, sep, object_id = (ref or "").strip().partition(":")
+    if not sep or not object_type or not object_id or "." not in object_type:
+        raise InvalidInput(_("对象应写作“应用.模型:编号”，例如 org.township:5。"), code="bad_object_ref")
+    return object_type.strip().lower(), object_id.strip()
+
+
+# ---------------------------------------------------------------------------
+# Checkpoints
+# ---------------------------------------------------------------------------
+
+
+def ledger_origin() -> str:
+    """Names this installation's ledger inside every signed checkpoint."""
+    return str(getattr(settings, "ONETEAM", {}).get("LEDGER_ORIGIN") or "oneteam")
+
+
+def make_checkpoint(*, force: bool = False) -> tuple[LedgerCheckpoint, bool]:
+    """Sign the Merkle root of every committed entry.
+
+    Preconditions: none; the signing key is created on first use. If the latest
+    checkpoint already covers every entry, it is returned unchanged
+    (``created=False``) unless ``force``. Only entries after the previous
+    checkpoint are read (its stored frontier carries the rest); their sequence
+    numbers and links are checked on the way, and a broken chain is refused
+    with :class:`LedgerBroken` rather than signed.
+
+    Reading happens outside any transaction, so appends are never blocked:
+    entries up to the committed tip are immutable. Returns ``(checkpoint, created)``.
+    """
+    key = keys.signing_key()
+    tip = LedgerEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    size, head_hash = tip or (0, GENESIS_HASH)
+    base = LedgerCheckpoint.objects.filter(tree_size__lte=size).order_by("-tree_size", "-id").first()
+    if base is not None and base.tree_size == size and not force:
+        return base, False
+
+    frontier, prev_seq, prev_hash = Frontier(), 0, GENESIS_HASH
+    if base is not None:
+        try:
+            frontier = Frontier(base.tree_size, [bytes.fromhex(h) for h in base.frontier])
+            prev_seq, prev_hash = base.tree_size, base.head_hash
+        except ValueError:
+            frontier = Frontier()
+    rows = (
+        LedgerEntry.objects.filter(seq__gt=prev_seq, seq__lte=size)
+        .order_by("seq")
+        .values_list("seq", "prev_hash", "hash")
+        .iterator(chunk_size=5000)
+    )
+    for seq, entry_prev, entry_hash_ in rows:
+        if seq != prev_seq + 1:
+            raise LedgerBroken(_("第 %(seq)s 条缺失，不能签署检查点；请运行 verify-ledger。") % {"seq": prev_seq + 1})
+        if entry_prev != prev_hash:
+            raise LedgerBroken(
+                _("第 %(seq)s 条与前一条链接不符，不能签署检查点；请运行 verify-ledger。") % {"seq": seq}
+            )
+        frontier.append(leaf_hash(entry_hash_))
+        prev_seq, prev_hash = seq, entry_hash_
+    if prev_seq != size:
+        raise LedgerBroken(_("第 %(seq)s 条缺失，不能签署检查点；请运行 verify-ledger。") % {"seq": prev_seq + 1})
+
+    created_at = timezone.now()
+    checkpoint = LedgerCheckpoint(
+        tree_size=size, root=frontier.root().hex(), head_hash=head_hash, created_at=created_at,
+        origin=ledger_origin(), public_key=key.public_hex, key_id=key.key_id,
+        frontier=[h.hex() for h in frontier.hashes()],
+    )
+    checkpoint.signature = key.sign(checkpoint_statement(checkpoint_document(checkpoint, signed=False)))
+    with transaction.atomic():
+        checkpoint.save()
+    logger.info("ledger checkpoint %s: %s entries, root %s", checkpoint.pk, size, checkpoint.root)
+    return checkpoint, True
+
+
+# ---------------------------------------------------------------------------
+# Checks staff may run
+# ---------------------------------------------------------------------------
+
+
+def require_ledger_reader(user) -> None:
+    """Refuse anyone but administrators and supervisors (see :mod:`.access`)."""
+    if not may_read_ledger(user):
+        raise NotPermitted(_("只有系统管理员和指导办督查人员可以查看和核验全过程记录。"))
+
+
+def do_verify(*, actor) -> VerifyReport:
+    """Recompute the chain and every checkpoint (the "verify now" button).
+
+    Preconditions: ``actor`` is an administrator or supervisor. Changes
+    nothing and records nothing in the ledger (a check is not a change);
+    the outcome is logged."""
+    require_ledger_reader(actor)
+    report = verify_ledger()
+    log = logger.info if report.ok else logger.error
+    log("ledger verified by user %s: %s", getattr(actor, "pk", None), report.summary())
+    return report
