@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "oneteam.worktime",
     "oneteam.workflow",
     "oneteam.catalog",
+    "oneteam.command",
+    "oneteam.cooperation",
+    "oneteam.linkage",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,9 @@ api_v1 = [
     path("", include("oneteam.worktime.api.urls")),
     path("", include("oneteam.workflow.api.urls")),
     path("", include("oneteam.catalog.api.urls")),
+    path("", include("oneteam.command.api.urls")),
+    path("", include("oneteam.cooperation.api.urls")),
+    path("", include("oneteam.linkage.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +28,9 @@ urlpatterns = [
     path("worktime/", include("oneteam.worktime.urls")),
     path("flows/", include("oneteam.workflow.urls")),
     path("catalog/", include("oneteam.catalog.urls")),
+    path("command/", include("oneteam.command.urls")),
+    path("cooperation/", include("oneteam.cooperation.urls")),
+    path("linkage/", include("oneteam.linkage.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
