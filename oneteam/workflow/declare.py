@@ -66,6 +66,9 @@ class Satisfaction(models.TextChoices):
 #: Reserved action name of the transition written by ``start_process``.
 START_ACTION = "start"
 
+#: Paths the kernel itself uses under /flows/ and /api/v1/.
+RESERVED_ROUTES = frozenset({"inbox", "notifications", "attachments", "metrics"})
+
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _ROUTE_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -194,6 +197,8 @@ class Flow:
     number_prefix: str = ""
     #: Roles (in the initiating body) that may start a process; empty = any.
     start_roles: Sequence[str] = ()
+    #: Deadlines started with every process (e.g. the assignee's response time).
+    start_deadlines: Sequence[StartDeadline] = ()
     #: Deadline labels for display, e.g. {"response": _("响应期限")}.
     deadline_labels: dict[str, Any] = field(default_factory=dict)
     description: Any = ""
@@ -256,6 +261,8 @@ class Flow:
             out.append(f"kind {self.kind!r} must be lowercase snake_case")
         if not _ROUTE_RE.match(self.route):
             out.append(f"route {self.route!r} must be kebab-case")
+        if self.route in RESERVED_ROUTES:
+            out.append(f"route {self.route!r} is reserved")
         if self.initial not in names:
             out.append(f"initial state {self.initial!r} is not declared")
         action_names = [a.name for a in self.actions]

@@ -105,6 +105,10 @@ class Process(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("_record_cache", None)
+
     @property
     def record(self):
         """The mechanism's own row (a :class:`ProcessRecord`), or None."""

@@ -192,7 +192,7 @@ def start_process(
     fields pass the mechanism model's validation. Creates the process in the
     flow's initial state with its number, its parties and its record row,
     writes transition #1 (``start``) and the ledger entry ``<kind>.start``,
-    starts ``deadlines``; notifies the parties after commit.
+    starts the flow's ``start_deadlines`` and ``deadlines``; notifies the parties after commit.
     """
     flow = get_flow(kind)
     title = (title or "").strip()
@@ -244,7 +244,7 @@ def start_process(
     )
     ctx = ActionContext(flow=flow, action=None, process=process, record=record, actor=actor,
                         data=process.data, reason="", officers=[], now=now)
-    for op in deadlines:
+    for op in [*flow.start_deadlines, *deadlines]:
         _start_deadline(ctx, op, transition)
     _after_commit_notify(transition.pk)
     return process
@@ -524,6 +524,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         _apply_deadline_op(ctx, op, transition)
     # The caller's object follows the database.
     process.refresh_from_db()
+    process._record_cache = record
     _after_commit_notify(transition.pk)
     return transition
 

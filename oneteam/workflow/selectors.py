@@ -1,0 +1,151 @@
+"""Scoped reads of processes for pages and the API (inbox, lists, detail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+from operator import or_
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from oneteam.core.access import scope_for
+
+from . import clock
+from .declare import PartyRole, all_flows
+from .models import Attachment, Party, Process, ProcessDeadline, Transition
+
+INBOX_TABS = {
+    "todo": _("待我处理"),
+    "overdue": _("已超期"),
+    "copied": _("抄送我的"),
+    "initiated": _("我发起的"),
+}
+
+_NONE = Q(pk__in=[])
+
+
+def actionable_q(user) -> Q:
+    """Processes on which ``user`` can take at least one action now, as one
+    SQL condition built from every registered flow's declaration: (kind, state)
+    pairs per party role, combined with the user's body being an active party
+    in that role. Mirrors :func:`oneteam.workflow.services.can_act`."""
+    if not getattr(user, "is_authenticated", False) or not user.body_id:
+        return _NONE
+    roles = user.role_set
+    by_party: dict[str, dict[str, set[str]]] = {}
+    for flow in all_flows():
+        for action in flow.actions:
+            if action.roles and not roles.intersection(action.roles):
+                continue
+            for party_role in action.parties:
+                by_party.setdefault(party_role, {}).setdefault(flow.kind, set()).update(action.source)
+    terms = []
+    for party_role, kinds in by_party.items():
+        states = reduce(or_, (Q(kind=k, state__in=sorted(s)) for k, s in sorted(kinds.items())))
+        is_party = Exists(Party.objects.filter(process=OuterRef("pk"), body_id=user.body_id, role=party_role,
+                                               active=True))
+        terms.append(states & Q(is_party))
+    return reduce(or_, terms) if terms else _NONE
+
+
+def overdue_deadlines_q(now: dt.datetime) -> Q:
+    return Q(Exists(ProcessDeadline.objects.filter(process=OuterRef("pk"), stopped_at__isnull=True,
+                                                   paused_since__isnull=True, due_at__lt=now)))
+
+
+def _involved_q(user, roles: list[str]) -> Q:
+    body_ids = scope_for(user).body_ids
+    if not body_ids:
+        return _NONE
+    return Q(Exists(Party.objects.filter(process=OuterRef("pk"), body_id__in=body_ids, role__in=roles,
+                                         active=True)))
+
+
+def with_list_data(qs: QuerySet) -> QuerySet:
+    """What a list row shows, in a fixed number of queries: township and
+    initiator joined, active parties and open deadlines prefetched."""
+    return qs.select_related("township", "initiator_body").prefetch_related(
+        Prefetch("parties", queryset=Party.objects.filter(active=True).select_related("body"),
+                 to_attr="active_parties"),
+        Prefetch("deadlines", queryset=ProcessDeadline.objects.filter(stopped_at__isnull=True),
+                 to_attr="open_deadlines"),
+    )
+
+
+def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None) -> QuerySet:
+    """The user's inbox tab: ``todo`` (open, an action is available to them),
+    ``overdue`` (open, a deadline of a process their body takes part in has
+    passed), ``copied`` (their body is a copied party), ``initiated`` (sent by
+    their body). Always within ``visible_to(user)``."""
+    now = now or timezone.now()
+    base = Process.objects.visible_to(user)
+    if tab == "todo":
+        qs = base.open().filter(actionable_q(user))
+    elif tab == "overdue":
+        involved = _involved_q(user, [PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.SUPERVISOR])
+        qs = base.open().filter(involved & overdue_deadlines_q(now))
+    elif tab == "copied":
+        qs = base.filter(_involved_q(user, [PartyRole.COPIED]))
+    elif tab == "initiated":
+        qs = base.filter(initiator_body_id__in=scope_for(user).body_ids)
+    else:
+        qs = base.none()
+    return with_list_data(qs).order_by("-updated_at", "-pk")
+
+
+def inbox_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
+    return {tab: inbox(user, tab, now=now).count() for tab in INBOX_TABS}
+
+
+def processes_of(user, kind: str, *, state: str | None = None) -> QuerySet:
+    qs = Process.objects.visible_to(user).filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    return with_list_data(qs).order_by("-created_at", "-pk")
+
+
+def detail_queryset(user) -> QuerySet:
+    return Process.objects.visible_to(user).select_related("township", "initiator_body", "created_by")
+
+
+def timeline(process: Process) -> list[Transition]:
+    return list(
+        Transition.objects.filter(process=process).select_related("actor").prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.select_related("blob"))).order_by("seq"))
+
+
+def deadline_rows(process: Process, now: dt.datetime | None = None) -> list[dict]:
+    """Deadlines for display, newest first, each with its status (label,
+    level) and stored explanation."""
+    now = now or timezone.now()
+    flow = process.flow
+    out = []
+    for d in ProcessDeadline.objects.filter(process=process).order_by("-started_at", "-pk"):
+        if d.superseded:
+            status_label, level = _("已重新起算"), "muted"
+        elif d.stopped_at is not None:
+            status_label, level = (_("按期完成"), "ok") if d.met_on_time else (_("超期完成"), "bad")
+        elif d.paused_since is not None:
+            status_label, level = _("已中止计时"), "warn"
+        else:
+            s = clock.status(d.due_at, now)
+            status_label, level = s.label, s.level
+        out.append({"deadline": d, "label": flow.deadline_label(d.name), "status": str(status_label),
+                    "level": level, "lines": d.explanation.get("explanation", []),
+                    "warnings": d.explanation.get("warnings", []),
+                    "due_display": d.explanation.get("due_display", "")})
+    return out
+
+
+def row_deadline(process: Process, now: dt.datetime | None = None) -> dict | None:
+    """The most urgent open deadline of a list row (uses the prefetched ``open_deadlines``)."""
+    now = now or timezone.now()
+    running = [d for d in getattr(process, "open_deadlines", []) if d.paused_since is None]
+    if not running:
+        paused = getattr(process, "open_deadlines", [])
+        return {"label": str(_("已中止计时")), "level": "warn", "name": paused[0].name} if paused else None
+    d = min(running, key=lambda x: x.due_at)
+    s = clock.status(d.due_at, now)
+    return {"label": s.label, "level": s.level, "name": process.flow.deadline_label(d.name), "due_at": d.due_at}

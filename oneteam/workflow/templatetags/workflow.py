@@ -1,0 +1,80 @@
+"""Template helpers for workflow pages and the header bell."""
+
+from __future__ import annotations
+
+from django import template
+
+from oneteam.org.choices import Role
+
+from ..declare import (
+    Action,
+    ExtendDeadline,
+    Flow,
+    PartyRole,
+    PauseDeadline,
+    ResumeDeadline,
+    StartDeadline,
+    StopDeadline,
+)
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    """Unread notification count of the current user (one COUNT query, cached per request)."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or not user.is_authenticated:
+        return 0
+    from ..context_processors import unread_count
+
+    return unread_count(request, user)
+
+
+@register.filter
+def state_label(flow: Flow, name: str) -> str:
+    return flow.state_label(name)
+
+
+@register.filter
+def party_label(value: str) -> str:
+    return str(PartyRole(value).label) if value in PartyRole.values else value
+
+
+@register.filter
+def role_label(value: str) -> str:
+    return str(Role(value).label) if value in Role.values else value
+
+
+@register.filter
+def requirements(action: Action) -> str:
+    r = action.requires
+    out = []
+    if action.needs_reason:
+        out.append("理由")
+    if r.fields:
+        out.append("字段：" + "、".join(r.fields))
+    if r.attachments:
+        out.append(f"附件≥{r.attachments}")
+    if r.certified_officers:
+        out.append(f"持证执法人员≥{r.certified_officers}")
+    return "；".join(out) or "—"
+
+
+@register.filter
+def deadline_ops(action: Action, flow: Flow) -> str:
+    out = []
+    for op in action.deadlines:
+        label = flow.deadline_label(op.name)
+        if isinstance(op, StartDeadline):
+            out.append(f"起算{label}" + (f"（{op.period}）" if not callable(op.period) else ""))
+        elif isinstance(op, StopDeadline):
+            out.append(f"停止{label}")
+        elif isinstance(op, PauseDeadline):
+            out.append(f"中止{label}")
+        elif isinstance(op, ResumeDeadline):
+            out.append(f"恢复{label}")
+        elif isinstance(op, ExtendDeadline):
+            out.append(f"延长{label}" + (f"（{op.period}，最多{op.max_times}次）" if not callable(op.period) else ""))
+    return "；".join(out) or "—"
