@@ -122,7 +122,8 @@ def _load_empowerments(ctx: DemoContext, townships: dict[str, Township]) -> None
     if township is not None and not _exists(township, DecisionKind.WITHDRAW, number):
         services.do_withdraw_empowerment(
             township, _matters("zj-township", seqs), actor=None, decision_no=number,
-            effective_from=dt.date.fromisoformat(date), title=f"关于收回{township.name}部分行政执法权限的决定（演示数据）",
+            effective_from=dt.date.fromisoformat(date),
+            title=f"关于收回{township.name}部分行政执法权限的决定（演示数据）",
             is_demo=True,
         )
         made += 1
@@ -131,7 +132,8 @@ def _load_empowerments(ctx: DemoContext, townships: dict[str, Township]) -> None
     if township is not None and not _exists(township, DecisionKind.GRANT, number):
         services.do_grant_empowerment(
             township, _matters("zj-township", seqs), actor=None, decision_no=number,
-            effective_from=dt.date.fromisoformat(date), title=f"关于赋予{township.name}新增行政执法权限的决定（演示数据）",
+            effective_from=dt.date.fromisoformat(date),
+            title=f"关于赋予{township.name}新增行政执法权限的决定（演示数据）",
             is_demo=True,
         )
         made += 1

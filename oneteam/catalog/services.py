@@ -128,7 +128,8 @@ def check_proposable(township: Township, matters: Sequence[Matter], on: dt.date)
     bad = [m.code for m in matters if m.pk not in selectable]
     if bad:
         raise InvalidInput(
-            _("以下事项在 %(d)s 不属于乡镇(街道)指导目录或扩展目录，不能赋权给乡镇：%(c)s") % {"d": on, "c": "、".join(bad)},
+            _("以下事项在 %(d)s 不属于乡镇(街道)指导目录或扩展目录，不能赋权给乡镇：%(c)s")
+            % {"d": on, "c": "、".join(bad)},
             code="matter_not_selectable", detail={"matters": bad},
         )
 
@@ -164,7 +165,8 @@ def do_grant_empowerment(
                                             withdrawn_from__gt=effective_from).select_related("matter"))
     if taken or later:
         codes = sorted({e.matter.code for e in [*taken, *later]})
-        raise InvalidInput(_("以下事项已赋权 %(t)s（或赋权期与本决定重叠）：%(c)s") % {"t": township, "c": "、".join(codes)},
+        raise InvalidInput(_("以下事项已赋权 %(t)s（或赋权期与本决定重叠）：%(c)s")
+                           % {"t": township, "c": "、".join(codes)},
                            code="already_empowered", detail={"matters": codes})
 
     mode_decision = None

@@ -1,0 +1,188 @@
+"""Staff pages: catalogs and versions, matters with discretion benchmarks, a
+township's power list on a date (and its .xlsx export), the who-handles page
+and published empowerment decisions. Reads go through selectors; catalogs,
+matters, power lists and decisions are public to all staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from oneteam.org.models import Township
+
+from . import selectors
+from .choices import DecisionKind, MatterKind
+from .io import xlsx_bytes
+from .models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, Matter, MatterEntry
+from .resolver import CompetenceError, who_handles
+
+PAGE_SIZE = 30
+
+
+def _date(request, name: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def index(request):
+    return redirect("catalog:matter-list")
+
+
+@login_required
+def catalog_list(request):
+    catalogs = Catalog.objects.visible_to(request.user).prefetch_related(
+        Prefetch("versions", queryset=CatalogVersion.objects.annotate(entry_count=Count("entries"))
+                 .select_related("imported_by").order_by("-effective_from")))
+    today = timezone.localdate()
+    in_force = {v.pk for v in selectors.versions_in_force(today)}
+    return render(request, "catalog/catalog_list.html", {"catalogs": catalogs, "in_force": in_force, "today": today})
+
+
+@login_required
+def matter_list(request):
+    on = _date(request)
+    version = None
+    if request.GET.get("version", "").isdigit():
+        version = get_object_or_404(CatalogVersion.objects.visible_to(request.user).select_related("catalog"),
+                                    pk=request.GET["version"])
+        qs = (MatterEntry.objects.visible_to(request.user).filter(version=version)
+              .select_related("version__catalog", "matter", "department").order_by("matter__code"))
+    else:
+        qs = selectors.entries_in_force(request.user, on)
+    q, field, catalog, kind = (request.GET.get(k, "").strip() for k in ("q", "field", "catalog", "kind"))
+    qs = selectors.search_entries(qs, q=q, field=field, catalog=catalog, kind=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "catalog/matter_list.html", {
+        "page": page, "on": on, "q": q, "field": field, "catalog": catalog, "kind": kind, "version": version,
+        "fields": selectors.fields_in_force(on), "catalogs": Catalog.objects.visible_to(request.user),
+        "kinds": MatterKind.choices, "querystring": params.urlencode(),
+    })
+
+
+@login_required
+def matter_detail(request, code: str):
+    matter = get_object_or_404(Matter.objects.visible_to(request.user), code=code)
+    on = _date(request)
+    history = selectors.matter_history(matter)
+    entry = None
+    if request.GET.get("version", "").isdigit():
+        entry = next((e for e in history if e.version_id == int(request.GET["version"])), None)
+    if entry is None:
+        entry = selectors.entry_for(matter, on)
+    empowerments = (Empowerment.objects.visible_to(request.user).filter(matter=matter)
+                    .select_related("township", "granted_by", "withdrawn_by").order_by("township__code",
+                                                                                        "effective_from"))
+    return render(request, "catalog/matter_detail.html", {
+        "matter": matter, "entry": entry, "on": on, "history": history, "empowerments": empowerments,
+        "townships": Township.objects.order_by("code"),
+    })
+
+
+@login_required
+def power_list(request, township: str | None = None):
+    on = _date(request)
+    township = township or request.GET.get("township")
+    townships = Township.objects.order_by("code")
+    found = selectors.find_township(township) if township else None
+    if township and found is None:
+        raise Http404
+    items = selectors.power_list(found, on) if found else []
+    decisions = selectors.decisions_for(request.user, found)[:20] if found else []
+    return render(request, "catalog/power_list.html", {
+        "township": found, "townships": townships, "on": on, "items": items, "decisions": decisions,
+        "mode": found.mode_on(on) if found else None,
+    })
+
+
+POWER_LIST_HEADERS = ["序号", "事项编码", "事项名称", "事项类型", "执法领域", "所属目录", "法律依据", "原业务主管部门",
+                      "划转范围", "职责边界", "赋权决定", "赋权生效日期"]
+
+
+@login_required
+def power_list_export(request, township: str):
+    on = _date(request)
+    found = selectors.find_township(township)
+    if found is None:
+        raise Http404
+    rows = [[i, it.entry.matter.code, it.entry.name, it.entry.get_kind_display(), it.entry.field,
+             it.entry.version.catalog.name, it.entry.legal_basis, it.entry.department.name,
+             it.entry.get_transfer_scope_display(), it.entry.boundary, it.empowerment.granted_by.decision_no,
+             it.empowerment.effective_from]
+            for i, it in enumerate(selectors.power_list(found, on), start=1)]
+    data = xlsx_bytes(POWER_LIST_HEADERS, rows, title=f"{found.name}权力清单",
+                      widths=[6, 15, 44, 8, 10, 30, 40, 24, 8, 36, 24, 12])
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"power-list-{found.code}-{on.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def who_handles_page(request):
+    on = _date(request)
+    matter = request.GET.get("matter", "").strip()
+    township = request.GET.get("township", "").strip()
+    point = request.GET.get("point", "").strip()
+    answer = error = None
+    asked = bool(matter or township or point)
+    if asked:
+        try:
+            answer = who_handles(matter.split(" ")[0], township=township or None, point=point or None, on=on)
+        except CompetenceError as exc:
+            error = exc.message
+    context = {"answer": answer, "error": error, "asked": asked, "matter": matter, "township": township,
+               "point": point, "on": on}
+    if request.htmx:
+        return render(request, "catalog/partials/who_handles_answer.html", context)
+    context.update({
+        "matters": selectors.entries_in_force(request.user, timezone.localdate()).only(
+            "name", "matter__code", "version__catalog__order", "version__id", "department__id"),
+        "townships": Township.objects.order_by("code"),
+    })
+    return render(request, "catalog/who_handles.html", context)
+
+
+@login_required
+def empowerment_list(request):
+    kind = request.GET.get("kind", "")
+    qs = selectors.decisions_for(request.user).annotate(
+        granted_count=Count("granted", distinct=True), withdrawn_count=Count("withdrawn", distinct=True),
+    ).order_by("-effective_from", "-pk")
+    if kind in DecisionKind.values:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/empowerment_list.html", {
+        "page": page, "kind": kind, "kinds": DecisionKind.choices, "requests": _requests_for(request.user),
+    })
+
+
+def _requests_for(user):
+    """Empowerment requests on the workflow kernel, if the flow is installed."""
+    try:
+        from .models import EmpowermentRequest  # present once the kernel flow is declared
+    except ImportError:
+        return None
+    return (EmpowermentRequest.objects.visible_to(user).select_related("process", "township")
+            .order_by("-process__pk")[:50])
+
+
+@login_required
+def empowerment_detail(request, pk: int):
+    decision = get_object_or_404(selectors.decisions_for(request.user), pk=pk)
+    rows = (decision.granted if decision.kind == DecisionKind.GRANT else decision.withdrawn).select_related(
+        "matter", "withdrawn_by", "granted_by").order_by("matter__code")
+    return render(request, "catalog/empowerment_detail.html", {"decision": decision, "rows": rows,
+                                                                "related": EmpowermentDecision.objects.filter(
+                                                                    township=decision.township).exclude(
+                                                                    pk=decision.pk)[:10]})
