@@ -164,7 +164,7 @@ def parse_notice(text: str) -> ParsedNotice:
     if not rows and not errors:
         errors.append("文件中没有任何放假或上班日期")
     if errors:
-        raise NoticeError(errors)
+        raise NoticeError(sorted(errors, key=_line_of))
     assert year is not None
     title = header.get("title", ("", 0))[0] or (
         f"{year}年部分节假日安排" if scope == "year" else f"{year}年节假日个别日期修正")
@@ -172,6 +172,11 @@ def parse_notice(text: str) -> ParsedNotice:
         year=year, scope=scope, title=title[:200], reference=header.get("reference", ("", 0))[0][:100],
         published_on=published_on, days=tuple(sorted(days, key=lambda x: x.date)), warnings=tuple(warnings),
     )
+
+
+def _line_of(message: str) -> int:
+    m = re.match(r"第(\d+)行", message)
+    return int(m[1]) if m else 0
 
 
 def _split_header(line: str) -> tuple[str, str, str]:
