@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
+from oneteam.workflow.models import ProcessRecord
 
 from .choices import CatalogLevel, DecisionKind, MatterKind, TransferScope
 
@@ -315,3 +316,71 @@ class CompetenceRule(models.Model):
     def __str__(self) -> str:
         return f"{self.matter.code} → {self.body}（{self.source}）"
 
+
+
+# --------------------------------------------------------------------------
+# Empowerment requests (on the workflow kernel)
+# --------------------------------------------------------------------------
+
+
+class EmpowermentRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        """Follows the process: parties, the township's own staff, citywide bodies."""
+        from oneteam.workflow.models import Process
+
+        return self.filter(process__in=Process.objects.visible_to(user).values("pk"))
+
+
+class EmpowermentRequest(ProcessRecord):
+    """A township's request to be empowered with matters (or to have matters
+    withdrawn), carried through the approval flow declared in
+    :mod:`oneteam.catalog.flows`: township proposes → guidance office and
+    staffing office review → city government approves with decision number
+    and effective date → guidance office publishes. Publishing creates the
+    :class:`EmpowermentDecision` and the :class:`Empowerment` rows."""
+
+    township = models.ForeignKey("org.Township", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT,
+                                 related_name="empowerment_requests")
+    kind = models.CharField(_("类型"), max_length=10, choices=DecisionKind.choices, default=DecisionKind.GRANT)
+    #: The 12-digit codes of the matters proposed (kept as data so the ledger records them verbatim).
+    matter_codes = models.JSONField(_("事项编码"), default=list)
+    #: A dispatched township asking for empowerment is upgraded to 派驻+赋权 on the same date.
+    upgrade_mode = models.BooleanField(_("同时调整为派驻+赋权模式"), default=False)
+    note = models.TextField(_("申请说明"), blank=True)
+    decision_no = models.CharField(_("决定文号"), max_length=100, blank=True)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    decision = models.OneToOneField(EmpowermentDecision, verbose_name=_("公布的决定"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="request")
+
+    objects = EmpowermentRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("赋权申请")
+        verbose_name_plural = _("赋权申请")
+
+    def __str__(self) -> str:
+        return f"{self.township} {self.get_kind_display()}（{len(self.matter_codes)}项）"
+
+    def clean(self) -> None:
+        codes = self.matter_codes
+        if not isinstance(codes, list) or not codes:
+            raise ValidationError({"matter_codes": _("请至少选择一个执法事项。")})
+        bad = [c for c in codes if not (isinstance(c, str) and len(c) == 12 and c.isdigit())]
+        if bad:
+            raise ValidationError({"matter_codes": _("事项编码须为12位数字：%(c)s") % {"c": "、".join(map(str, bad))}})
+        if len(set(codes)) != len(codes):
+            raise ValidationError({"matter_codes": _("事项重复。")})
+
+    @property
+    def matter_count(self) -> int:
+        return len(self.matter_codes)
+
+    def matters(self) -> models.QuerySet:
+        return Matter.objects.filter(code__in=self.matter_codes).order_by("code")
+
+    @property
+    def state_label(self) -> str:
+        return self.process.state_label
+
+    def get_absolute_url(self) -> str:
+        return self.process.get_absolute_url()

@@ -9,9 +9,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oneteam.core.errors import InvalidInput
+from oneteam.core.errors import InvalidInput, NotPermitted
 from oneteam.ledger import services as ledger
 from oneteam.org import services as org_services
 from oneteam.org.choices import EnforcementMode
@@ -283,3 +284,60 @@ def do_end_competence_rule(rule: CompetenceRule, *, actor: User | None, last_day
     CompetenceRule.objects.filter(pk=rule.pk).update(valid_until=last_day)
     ledger.append("catalog.competence_rule_ended", actor=actor, obj=rule,
                   payload={"last_day": last_day.isoformat(), "reason": reason})
+
+
+# --------------------------------------------------------------------------
+# Proposing through the approval flow
+# --------------------------------------------------------------------------
+
+
+def do_propose_empowerment(
+    township: Township, matters: Sequence[Matter], *, actor: User | None, initiator: Body | None = None,
+    kind: str = DecisionKind.GRANT, note: str = "", on: dt.date | None = None,
+):
+    """Start an empowerment request (or a withdrawal request) on the kernel.
+
+    Preconditions: for a grant, the matters are suited to townships on ``on``
+    (default today) and none is already empowered; for a withdrawal, each is
+    empowered now. The initiator is the actor's body (a body of that township,
+    or the guidance office for a withdrawal). The guidance office is the
+    assignee and the staffing office the co-reviewing party. The kernel writes
+    the process, its first transition and the ledger entry ``empowerment.start``.
+    """
+    from oneteam.org.choices import BodyKind
+    from oneteam.workflow.services import start_process
+
+    from .flows import KIND, check_withdrawable, city_body
+
+    on = on or timezone.localdate()
+    matters = list(matters)
+    if kind not in DecisionKind.values:
+        raise InvalidInput(_("未知的申请类型：%(k)s") % {"k": kind}, code="unknown_kind")
+    initiator = initiator or getattr(actor, "body", None)
+    if initiator is None:
+        raise InvalidInput(_("请以单位名义提出申请。"), code="initiator_required")
+    if initiator.township_id != township.pk and not (
+            kind == DecisionKind.WITHDRAW and initiator.kind == BodyKind.GUIDANCE_OFFICE):
+        raise NotPermitted(_("只有本乡镇(街道)的单位可以为 %(t)s 申请赋权。") % {"t": township},
+                           code="not_township_body")
+    if kind == DecisionKind.GRANT:
+        check_proposable(township, matters, on)
+        taken = sorted(Empowerment.objects.filter(township=township, matter__in=matters, withdrawn_from__isnull=True)
+                       .values_list("matter__code", flat=True))
+        if taken:
+            raise InvalidInput(_("以下事项已赋权 %(t)s：%(c)s") % {"t": township, "c": "、".join(taken)},
+                               code="already_empowered", detail={"matters": taken})
+    else:
+        if not matters:
+            raise InvalidInput(_("请至少选择一个执法事项。"), code="matters_required")
+        check_withdrawable(township, matters)
+    mode = mode_on(township, on)
+    upgrade = kind == DecisionKind.GRANT and (mode is None or mode.mode == EnforcementMode.DISPATCHED)
+    label = DecisionKind(kind).label
+    title = _("%(t)s%(k)s申请（%(n)d项）") % {"t": township.name, "k": label, "n": len(matters)}
+    return start_process(
+        KIND, actor=actor, initiator=initiator, assignees=[city_body(township, BodyKind.GUIDANCE_OFFICE)],
+        supervisor=city_body(township, BodyKind.STAFFING_OFFICE), title=title, township=township,
+        record_fields={"township": township, "kind": kind, "matter_codes": sorted(m.code for m in matters),
+                       "upgrade_mode": upgrade, "note": note},
+    )
