@@ -1,12 +1,12 @@
 """The header's unread-notification count.
 
 Add ``"oneteam.workflow.context_processors.notifications"`` to the template
-context processors: it exposes ``unread_notifications`` as a lazy value, so the
-COUNT query runs only on pages that show it (once per request)."""
+context processors: it exposes ``unread_notifications`` as a callable (templates call it when
+used), so the COUNT query runs only on pages that show it, once per request."""
 
 from __future__ import annotations
 
-from django.utils.functional import SimpleLazyObject
+from functools import partial
 
 
 def unread_count(request, user) -> int:
@@ -25,4 +25,4 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(request, user))}
+    return {"unread_notifications": partial(unread_count, request, user)}

@@ -7,8 +7,9 @@ Conventions (see ``docs/workflow.md``):
 - A process counts for each body that is (or was) its **assignee** party.
 - ``responded`` / ``handled``: the body took an action declared with
   ``counts_as="response"`` / ``"handling"``.
-- ``responded_on_time`` / ``handled_on_time``: a deadline named ``response`` /
-  ``handling`` was stopped in time (``met_on_time``), at least once.
+- ``responded_on_time`` / ``handled_on_time``: deadlines named ``response`` /
+  ``handling`` were stopped by actions, every one of them in time (a handling
+  redone after rework and finished late is not on time).
 - ``reworked``: some action with ``counts_as="rework"`` was taken on it.
 - ``closed``: it reached a terminal state.
 - ``overdue_now``: it has a running (open, not paused) deadline past due.
@@ -49,8 +50,10 @@ def _acted(counts_as: str) -> Exists:
     return Exists(Transition.objects.filter(process=OuterRef("process"), counts_as=counts_as, body=OuterRef("body")))
 
 
-def _met(name: str) -> Exists:
-    return Exists(ProcessDeadline.objects.filter(process=OuterRef("process"), name=name, met_on_time=True))
+def _met(name: str) -> Q:
+    met = Exists(ProcessDeadline.objects.filter(process=OuterRef("process"), name=name, met_on_time=True))
+    missed = Exists(ProcessDeadline.objects.filter(process=OuterRef("process"), name=name, met_on_time=False))
+    return Q(met) & ~Q(missed)
 
 
 def body_counts(
@@ -75,16 +78,17 @@ def body_counts(
     if bodies is not None:
         parties = parties.filter(body_id__in=list(bodies))
     overdue = Exists(ProcessDeadline.objects.filter(process=OuterRef("process"), stopped_at__isnull=True,
-                                                    paused_since__isnull=True, due_at__lt=now))
+                                                    paused_since__isnull=True, due_at__lt=now,
+                                                    process__closed_at__isnull=True))
     rework = Exists(Transition.objects.filter(process=OuterRef("process"), counts_as=CountsAs.REWORK))
     rows = (
         parties.values("body_id", "body__name")
         .annotate(
             dispatched=Count("pk"),
             responded=Count("pk", filter=Q(_acted(CountsAs.RESPONSE))),
-            responded_on_time=Count("pk", filter=Q(_met("response"))),
+            responded_on_time=Count("pk", filter=_met("response")),
             handled=Count("pk", filter=Q(_acted(CountsAs.HANDLING))),
-            handled_on_time=Count("pk", filter=Q(_met("handling"))),
+            handled_on_time=Count("pk", filter=_met("handling")),
             reworked=Count("pk", filter=Q(rework)),
             closed=Count("pk", filter=Q(process__closed_at__isnull=False)),
             overdue_now=Count("pk", filter=Q(overdue)),

@@ -522,6 +522,9 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     ctx.process = locked
     for op in action.deadlines:
         _apply_deadline_op(ctx, op, transition)
+    if "closed_at" in changes:  # a finished process has no running clock (met_on_time stays None)
+        ProcessDeadline.objects.filter(process=locked, stopped_at__isnull=True).update(stopped_at=now,
+                                                                                       paused_since=None)
     # The caller's object follows the database.
     process.refresh_from_db()
     process._record_cache = record

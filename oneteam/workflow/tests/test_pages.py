@@ -1,0 +1,141 @@
+"""Generic pages: inbox, list, detail, action and comment posts, diagram, attachments, notifications."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from oneteam.workflow import services
+from oneteam.workflow.models import Attachment, Notification, Transition
+
+from .conftest import png
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_inbox_anonymous_redirects_to_login(client):
+    r = client.get("/flows/inbox/")
+    assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_inbox_todo_lists_process_for_assignee(client, cast, start_drill):
+    p = start_drill()
+    r = _login(client, cast.officer).get("/flows/inbox/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert p.number in html and "待我处理" in html and "抄送我的" in html
+
+
+def test_inbox_query_count_does_not_grow_with_rows(client, cast, start_drill):
+    start_drill()
+    _login(client, cast.officer)
+    client.get("/flows/inbox/")  # warm caches (calendar, sessions)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/flows/inbox/")
+    for _ in range(6):
+        start_drill()
+    with CaptureQueriesContext(connection) as seven:
+        r = client.get("/flows/inbox/")
+    assert r.content.decode().count("YL-2026-") == 7
+    assert len(seven) == len(one)
+
+
+def test_detail_other_township_not_found(client, cast, start_drill):
+    p = start_drill()
+    assert _login(client, cast.other_dispatcher).get(f"/flows/drills/{p.pk}/").status_code == 404
+
+
+def test_detail_unknown_route_not_found(client, cast):
+    assert _login(client, cast.officer).get("/flows/nothing-here/1/").status_code == 404
+
+
+def test_detail_shows_timeline_deadline_and_only_available_actions(client, cast, start_drill):
+    p = start_drill()
+    html = _login(client, cast.officer).get(f"/flows/drills/{p.pk}/").content.decode()
+    assert "签收" in html and "撤回" not in html.split("办理过程")[0]
+    assert "响应期限" in html and 'data-toggle-explain="explain-' in html
+    assert "<svg" in html and "安阳街道1号" in html
+    html = _login(client, cast.dept_handler).get(f"/flows/drills/{p.pk}/").content.decode()
+    assert "可执行操作" not in html
+
+
+def test_action_post_goes_through_perform(client, cast, start_drill):
+    p = start_drill()
+    _login(client, cast.officer)
+    r = client.post(f"/flows/drills/{p.pk}/accept/", {"version": "1"})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.state == "accepted"
+    r = client.post(f"/flows/drills/{p.pk}/report/", {
+        "data_result": "已清理", "officers": [cast.officer.pk, cast.officer2.pk], "attachments": [png()],
+        "version": "2"}, follow=True)
+    p.refresh_from_db()
+    assert p.state == "reported", r.content.decode()[:500]
+    att = Attachment.objects.get(process=p)
+    assert client.get(f"/flows/attachments/{att.pk}/").status_code == 200
+    assert _login(client, cast.other_dispatcher).get(f"/flows/attachments/{att.pk}/").status_code == 404
+
+
+def test_action_post_error_shown_nothing_written(client, cast, start_drill):
+    p = start_drill()
+    r = _login(client, cast.auxiliary).post(f"/flows/drills/{p.pk}/accept/", follow=True)
+    assert "只能由" in r.content.decode()
+    assert Transition.objects.filter(process=p).count() == 1
+
+
+def test_action_post_other_township_not_found(client, cast, start_drill):
+    p = start_drill()
+    assert _login(client, cast.other_officer).post(f"/flows/drills/{p.pk}/accept/").status_code == 404
+
+
+def test_comment_post_by_copied_body_saved(client, cast, start_drill):
+    p = start_drill()
+    _login(client, cast.dept_handler).post(f"/flows/drills/{p.pk}/comment/", {"text": "请加强巡查"})
+    assert "请加强巡查" in client.get(f"/flows/drills/{p.pk}/").content.decode()
+
+
+def test_diagram_page_draws_every_state(client, cast, drill_flow):
+    html = _login(client, cast.officer).get("/flows/drills/diagram/").content.decode()
+    for state in drill_flow.states:
+        assert f'data-state="{state.name}"' in html
+    assert "退回重办" in html
+
+
+def test_list_page_filters_by_state(client, cast, start_drill):
+    a, b = start_drill(), start_drill()
+    services.perform(b, "accept", actor=cast.officer)
+    html = _login(client, cast.officer).get("/flows/drills/?state=accepted").content.decode()
+    assert b.number in html and a.number not in html
+
+
+def test_notifications_page_and_bell(client, cast, start_drill, rf):
+    from django.template import Context, Template
+
+    p = start_drill()
+    Notification.objects.create(user=cast.officer, process=p, verb="drill.start", text="新的演练事项")
+    _login(client, cast.officer)
+    assert "新的演练事项" in client.get("/flows/notifications/").content.decode()
+    request = rf.get("/")
+    request.user = cast.officer
+    bell = Template('{% include "workflow/partials/bell.html" %}').render(Context({"request": request,
+                                                                                 "user": cast.officer}))
+    assert '<span class="badge bad">1</span>' in bell
+    client.post("/flows/notifications/read/")
+    assert not Notification.objects.filter(user=cast.officer, read_at__isnull=True).exists()
+
+
+def test_context_processor_unread_lazy(cast, rf):
+    from oneteam.workflow.context_processors import notifications
+
+    request = rf.get("/")
+    request.user = cast.officer
+    from django.template import Context, Template
+
+    assert notifications(request)["unread_notifications"]() == 0
+    assert Template("{{ unread_notifications }}").render(Context(notifications(request))) == "0"
