@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "oneteam.command",
     "oneteam.cooperation",
     "oneteam.linkage",
+    "oneteam.oversight",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("oneteam.command.api.urls")),
     path("", include("oneteam.cooperation.api.urls")),
     path("", include("oneteam.linkage.api.urls")),
+    path("", include("oneteam.oversight.api.urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +32,8 @@ urlpatterns = [
     path("command/", include("oneteam.command.urls")),
     path("cooperation/", include("oneteam.cooperation.urls")),
     path("linkage/", include("oneteam.linkage.urls")),
+    path("oversight/", include("oneteam.oversight.urls")),
+    path("open311/v2/", include("oneteam.command.open311.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
