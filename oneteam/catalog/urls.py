@@ -13,5 +13,6 @@ urlpatterns = [
     path("power-list/<str:township>/export.xlsx", views.power_list_export, name="power-list-export"),
     path("who-handles/", views.who_handles_page, name="who-handles"),
     path("empowerments/", views.empowerment_list, name="empowerment-list"),
+    path("empowerments/propose/", views.empowerment_propose, name="empowerment-propose"),
     path("empowerments/<int:pk>/", views.empowerment_detail, name="empowerment-detail"),
 ]

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oneteam.core.errors import ServiceError
 from oneteam.org.models import Township
 
-from . import selectors
+from . import selectors, services
 from .choices import DecisionKind, MatterKind
 from .io import xlsx_bytes
 from .models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, Matter, MatterEntry
@@ -182,7 +185,42 @@ def empowerment_detail(request, pk: int):
     decision = get_object_or_404(selectors.decisions_for(request.user), pk=pk)
     rows = (decision.granted if decision.kind == DecisionKind.GRANT else decision.withdrawn).select_related(
         "matter", "withdrawn_by", "granted_by").order_by("matter__code")
+    req = getattr(decision, "request", None) if hasattr(decision, "request") else None
     return render(request, "catalog/empowerment_detail.html", {"decision": decision, "rows": rows,
+                                                                "process_url": req.get_absolute_url() if req else None,
                                                                 "related": EmpowermentDecision.objects.filter(
                                                                     township=decision.township).exclude(
                                                                     pk=decision.pk)[:10]})
+
+
+@login_required
+def empowerment_propose(request):
+    """Propose matters for empowerment (or their withdrawal) for a township:
+    starts the approval flow and goes to the kernel's page for it."""
+    user = request.user
+    body = user.body
+    own = body.township if body is not None and body.township_id else None
+    townships = [own] if own else list(Township.objects.visible_to(user).order_by("code"))
+    code = request.POST.get("township") or request.GET.get("township") or (own.code if own else "")
+    township = next((t for t in townships if t.code == code), townships[0] if townships else None)
+    kind = request.POST.get("kind") or request.GET.get("kind") or DecisionKind.GRANT
+    on = timezone.localdate()
+    if kind == DecisionKind.WITHDRAW and township is not None:
+        candidates = [i.entry for i in selectors.power_list(township, on)]
+    else:
+        candidates = list(selectors.entries_in_force(user, on).filter(version__catalog__township_selectable=True))
+    error = None
+    if request.method == "POST" and township is not None:
+        matters = list(Matter.objects.filter(code__in=request.POST.getlist("matters")))
+        try:
+            process = services.do_propose_empowerment(township, matters, actor=user, kind=kind,
+                                                      note=request.POST.get("note", ""))
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已提交赋权申请 %(n)s。") % {"n": process.number})
+            return redirect(process.get_absolute_url())
+    return render(request, "catalog/empowerment_propose.html", {
+        "townships": townships, "township": township, "kind": kind, "kinds": DecisionKind.choices,
+        "candidates": candidates, "error": error, "selected": set(request.POST.getlist("matters")),
+    })

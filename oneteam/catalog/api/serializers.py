@@ -119,3 +119,17 @@ class WhoHandlesSerializer(serializers.Serializer):
     location = serializers.DictField(allow_null=True)
     empowerment_decision = serializers.CharField(allow_null=True)
     rule_source = serializers.CharField(allow_null=True)
+
+
+class ProposalSerializer(serializers.Serializer):
+    township = serializers.CharField(help_text="乡镇(街道)名称或代码")
+    kind = serializers.ChoiceField(choices=["grant", "withdraw"], default="grant")
+    matters = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProposalResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    state = serializers.CharField()
+    url = serializers.CharField()

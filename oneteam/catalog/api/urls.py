@@ -11,6 +11,7 @@ router.register("empowerment-decisions", views.EmpowermentDecisionViewSet, basen
 
 urlpatterns = [
     path("power-list/<str:township>/", views.PowerListView.as_view(), name="catalog-power-list"),
+    path("empowerment-proposals/", views.ProposalView.as_view(), name="catalog-empowerment-proposals"),
     path("who-handles/", views.WhoHandlesView.as_view(), name="catalog-who-handles"),
     *router.urls,
 ]

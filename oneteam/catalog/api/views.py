@@ -18,8 +18,8 @@ from oneteam.core.api.pagination import Pagination
 from oneteam.core.api.viewsets import ScopedReadOnlyViewSet
 from oneteam.core.errors import InvalidInput
 
-from .. import selectors
-from ..models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision
+from .. import selectors, services
+from ..models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, Matter
 from ..resolver import who_handles
 from . import serializers as s
 
@@ -123,3 +123,25 @@ class EmpowermentDecisionViewSet(ScopedReadOnlyViewSet):
         Prefetch("withdrawn", queryset=Empowerment.objects.select_related("matter")),
     ).order_by("-effective_from", "-pk")
     filterset_fields = ["kind", "township"]
+
+
+class ProposalView(APIView):
+    """Propose matters for empowerment (or withdrawal): starts the approval flow
+    (``POST``). Its steps are then taken on ``/api/v1/empowerment-requests/{id}/<action>/``."""
+
+    @extend_schema(request=s.ProposalSerializer, responses={201: s.ProposalResultSerializer})
+    def post(self, request):
+        serializer = s.ProposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        township = selectors.find_township(data["township"])
+        if township is None:
+            raise InvalidInput(_("未知的乡镇(街道)：%(t)s") % {"t": data["township"]}, code="unknown_township")
+        matters = list(Matter.objects.filter(code__in=data["matters"]))
+        unknown = sorted(set(data["matters"]) - {m.code for m in matters})
+        if unknown:
+            raise InvalidInput(_("未知的执法事项编码：%(c)s") % {"c": "、".join(unknown)}, code="unknown_matter")
+        process = services.do_propose_empowerment(township, matters, actor=request.user, kind=data["kind"],
+                                                  note=data["note"])
+        return Response({"id": process.pk, "number": process.number, "state": process.state,
+                         "url": process.get_absolute_url()}, status=201)
