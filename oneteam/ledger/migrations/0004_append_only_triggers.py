@@ -31,7 +31,7 @@ def install(apps, schema_editor):
     connection = schema_editor.connection
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        schema_editor.execute(PG_FUNCTION, params=None)  # None: the % in RAISE is not a placeholder
         for table in TABLES:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {qn(table)} "
