@@ -38,9 +38,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,7 +52,7 @@ DEFAULT_OFFICE_HOURS: tuple[tuple[dt.time, dt.time], ...] = (
     (dt.time(14, 0), dt.time(17, 30)),
 )
 DEFAULT_FIRST_YEAR = 2000
-DEFAULT_LAST_YEAR = 2100
+DEFAULT_LAST_YEAR = 2060
 
 _US = 1_000_000  # microseconds per second
 _HOUR_US = 3600 * _US
@@ -172,10 +173,10 @@ class Extension:
         return {**self.period.to_dict(), "reason": self.reason}
 
 
-@dataclass(frozen=True)
-class DayNote:
+class DayNote(NamedTuple):
     """One day named in an explanation: a skipped day or a counted adjusted
-    working day. ``cause`` is ``weekend``, ``holiday``, ``pause`` or ``adjusted``."""
+    working day. ``cause`` is ``weekend``, ``holiday``, ``pause`` or ``adjusted``.
+    (A named tuple: the calendar makes one per rest day of its range up front.)"""
 
     date: dt.date
     reason: str
@@ -295,14 +296,17 @@ class DayInfo:
         return WEEKDAY_NAMES[self.date.weekday()]
 
 
-@dataclass
 class _Trace:
-    """What one computation skipped, collected while it runs."""
+    """What one computation skipped, collected while it runs (a plain slotted
+    class: it is made for every deadline, so it should be cheap)."""
 
-    skipped: dict[dt.date, DayNote] = field(default_factory=dict)
-    adjusted: dict[dt.date, DayNote] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    years: set[int] = field(default_factory=set)
+    __slots__ = ("adjusted", "notes", "skipped", "years")
+
+    def __init__(self) -> None:
+        self.skipped: dict[dt.date, DayNote] = {}
+        self.adjusted: dict[dt.date, DayNote] = {}
+        self.notes: list[str] = []
+        self.years: set[int] = set()
 
 
 class Calendar:
@@ -375,6 +379,24 @@ class Calendar:
         #: Indexes of rest days and of adjusted working days, sorted, for explanations.
         self._rest = rest
         self._adjusted = sorted(d.toordinal() - self._base for d in working_days if d.weekday() >= 5)
+        self._items: tuple[list, list] | None = None
+
+    def _notes(self) -> tuple[list, list]:
+        """The explanation's day notes for every rest day and adjusted working
+        day, made once on first use (a deadline slices them instead of building
+        them). Two threads may both build them; the result is the same."""
+        items = self._items
+        if items is None:
+            rest = []
+            for i in self._rest:
+                d = self._date(i)
+                rest.append((d, DayNote(d, *self._rest_reason(d))))
+            adjusted = []
+            for i in self._adjusted:
+                d = self._date(i)
+                adjusted.append((d, DayNote(d, f"{self._working_names[d]}调休上班", "adjusted")))
+            items = self._items = (rest, adjusted)
+        return items
 
     # ------------------------------------------------------------------ days
 
@@ -485,20 +507,23 @@ class Calendar:
             raise CalendarError("期限必须是 Period")
         pauses = tuple(pauses)
         extensions = tuple(extensions)
-        suspended = any(p.end is None for p in pauses)
-        open_end = None
-        if suspended:
-            open_end = _as_local(now, "当前时间") if now is not None else dt.datetime.now(TZ)
-        intervals = _merge_pauses(pauses, start, open_end)
+        suspended = False
+        intervals: list = []
+        if pauses:
+            suspended = any(p.end is None for p in pauses)
+            open_end = None
+            if suspended:
+                open_end = _as_local(now, "当前时间") if now is not None else dt.datetime.now(TZ)
+            intervals = _merge_pauses(pauses, start, open_end)
 
         # Same-kind extensions add up; another kind runs from the previous due.
-        segments: list[list] = [[period.kind, period.amount, []]]
+        segments: list[list] = [[period.kind, period.amount, ()]]
         for ext in extensions:
             if ext.period.kind == segments[-1][0]:
                 segments[-1][1] += ext.period.amount
-                segments[-1][2].append(ext)
+                segments[-1][2] += (ext,)
             else:
-                segments.append([ext.period.kind, ext.period.amount, [ext]])
+                segments.append([ext.period.kind, ext.period.amount, (ext,)])
 
         trace = _Trace()
         cursor = start
@@ -510,12 +535,15 @@ class Calendar:
 
         if suspended:
             trace.notes.append("期限中止尚未结束:到期时间按截至当前计算,中止结束后再顺延。")
-        warnings = tuple(
-            f"{y}年节假日安排未导入,该年按普通周末计算,期限可能有误" for y in sorted(trace.years)
-            if y not in self.loaded_years
-        )
-        skipped = tuple(trace.skipped[d] for d in sorted(trace.skipped))
-        adjusted = tuple(trace.adjusted[d] for d in sorted(trace.adjusted) if d not in trace.skipped)
+        missing = trace.years - self.loaded_years
+        warnings = tuple(missing_year_warning(y) for y in sorted(missing)) if missing else ()
+        if len(segments) == 1 and not intervals:
+            # One range, no pauses: the notes were added in date order, without overlap.
+            skipped = tuple(trace.skipped.values())
+            adjusted = tuple(trace.adjusted.values())
+        else:
+            skipped = tuple(trace.skipped[d] for d in sorted(trace.skipped))
+            adjusted = tuple(trace.adjusted[d] for d in sorted(trace.adjusted) if d not in trace.skipped)
         explanation = Explanation(rule=rule, skipped=skipped, adjusted_working_days=adjusted, notes=tuple(trace.notes))
         return Deadline(start=start, period=period, due=cursor, explanation=explanation, warnings=warnings,
                         pauses=pauses, extensions=extensions, suspended=suspended)
@@ -550,15 +578,10 @@ class Calendar:
 
     def _note_range(self, a: int, b: int, trace: _Trace, paused: list[int], pauses: list) -> None:
         """Explain days in (a, b]: rest days skipped, adjusted working days counted."""
-        rest = self._rest
-        for i in rest[bisect.bisect_right(rest, a):bisect.bisect_right(rest, b)]:
-            d = self._date(i)
-            reason, cause = self._rest_reason(d)
-            trace.skipped[d] = DayNote(d, reason, cause)
-        adj = self._adjusted
-        for i in adj[bisect.bisect_right(adj, a):bisect.bisect_right(adj, b)]:
-            d = self._date(i)
-            trace.adjusted[d] = DayNote(d, f"{self._working_names.get(d, '')}调休上班", "adjusted")
+        rest, adj = self._rest, self._adjusted
+        rest_items, adjusted_items = self._notes()
+        trace.skipped.update(rest_items[bisect.bisect_right(rest, a):bisect.bisect_right(rest, b)])
+        trace.adjusted.update(adjusted_items[bisect.bisect_right(adj, a):bisect.bisect_right(adj, b)])
         lo, hi = bisect.bisect_right(paused, a), bisect.bisect_right(paused, b)
         if lo < hi:
             self._note_pause_days(paused[lo:hi], pauses, trace)
@@ -673,14 +696,10 @@ class Calendar:
         i0, i1 = self._index(start.date()), self._index(due.date())
         rest = self._rest
         # The start day is listed too when it is a rest day: counting waits for the next office session.
-        for i in rest[bisect.bisect_left(rest, i0):bisect.bisect_left(rest, i1)]:
-            d = self._date(i)
-            reason, cause = self._rest_reason(d)
-            trace.skipped[d] = DayNote(d, reason, cause)
+        rest_items, adjusted_items = self._notes()
+        trace.skipped.update(rest_items[bisect.bisect_left(rest, i0):bisect.bisect_left(rest, i1)])
         adj = self._adjusted
-        for i in adj[bisect.bisect_left(adj, i0):bisect.bisect_right(adj, i1)]:
-            d = self._date(i)
-            trace.adjusted[d] = DayNote(d, f"{self._working_names.get(d, '')}调休上班", "adjusted")
+        trace.adjusted.update(adjusted_items[bisect.bisect_left(adj, i0):bisect.bisect_right(adj, i1)])
         for wa, wb, a, b, r in spans:
             used = max(0, min(wb, due_w) - max(wa, w0))
             if used:
@@ -839,7 +858,12 @@ def _base_rule(period: Period, start: dt.datetime) -> str:
     return f"自{_fmt(start)}起"
 
 
-def _rule_text(kind: PeriodKind, amount: int, exts: list[Extension], *, first: bool) -> str:
+def missing_year_warning(year: int) -> str:
+    return f"{year}年节假日安排未导入,该年按普通周末计算,期限可能有误"
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_text(kind: PeriodKind, amount: int, exts: tuple[Extension, ...], *, first: bool) -> str:
     """One segment of the rule: the period (first segment) or an extension of
     another kind, then its same-kind extensions and the total."""
     base = amount - sum(e.period.amount for e in exts)
