@@ -1,0 +1,38 @@
+// Wall screen: polls /command/wall/data/ every 30 s; ECharts for charts,
+// Leaflet for the heat map (density drawn as translucent circles, no plugin).
+(function () {
+  const root = document.getElementById("wall");
+  if (!root) return;
+  let map, heat, charts = {};
+  function chart(id) { return charts[id] || (charts[id] = echarts.init(document.getElementById(id))); }
+  function render(d) {
+    document.getElementById("wall-time").textContent = `更新于 ${d.at}`;
+    root.querySelectorAll("[data-k]").forEach((el) => { el.textContent = d.counts[el.dataset.k] ?? 0; });
+    chart("wall-trend").setOption({ grid: { left: 30, right: 10, top: 10, bottom: 20 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: d.trend.map((r) => r.day.slice(5)) }, yAxis: { type: "value" },
+      series: [{ type: "line", smooth: true, areaStyle: {}, data: d.trend.map((r) => r.n) }] });
+    chart("wall-channels").setOption({ tooltip: {}, series: [{ type: "pie", radius: ["40%", "70%"], data: d.channels }] });
+    chart("wall-townships").setOption({ grid: { left: 70, right: 10, top: 20, bottom: 20 }, tooltip: { trigger: "axis" },
+      legend: { data: ["在办", "超期"] }, yAxis: { type: "category", data: d.townships.map((t) => t["township__name"]) },
+      xAxis: { type: "value" }, series: [
+        { name: "在办", type: "bar", data: d.townships.map((t) => t.open) },
+        { name: "超期", type: "bar", data: d.townships.map((t) => t.overdue), itemStyle: { color: "#c62828" } }] });
+    chart("wall-categories").setOption({ grid: { left: 110, right: 10, top: 10, bottom: 20 }, tooltip: {},
+      yAxis: { type: "category", data: d.categories.map((c) => c.name).reverse() }, xAxis: { type: "value" },
+      series: [{ type: "bar", data: d.categories.map((c) => c.value).reverse() }] });
+    if (heat) heat.remove();
+    heat = L.layerGroup(d.heat.map(([lng, lat]) => L.circleMarker([lat, lng], { radius: 6, stroke: false, fillColor: "#e53935", fillOpacity: 0.25 }))).addTo(map);
+    root.classList.add("wall-ready");
+  }
+  function load() { fetch(root.dataset.url, { credentials: "same-origin" }).then((r) => r.json()).then(render); }
+  document.addEventListener("DOMContentLoaded", () => {
+    map = L.map("wall-map", { preferCanvas: true, attributionControl: false, zoomControl: false });
+    fetch(root.dataset.grids, { credentials: "same-origin" }).then((r) => r.json()).then((g) => {
+      const layer = L.geoJSON(g, { style: { color: "#b9c3cf", weight: 0.5, fillColor: "#eef2f7", fillOpacity: 0.7 } }).addTo(map);
+      if (g.features.length) map.fitBounds(layer.getBounds()); else map.setView([27.78, 120.65], 10);
+      load();
+      setInterval(load, 30000);
+    });
+  });
+  window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+})();

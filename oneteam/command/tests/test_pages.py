@@ -1,0 +1,107 @@
+import pytest
+from django.urls import reverse
+
+from oneteam.command import services
+from oneteam.command.services import Intake
+from oneteam.workflow.services import perform
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["command:room", "command:report", "command:patrol", "command:wall", "command:wall-data",
+         "command:events-geojson"]
+
+
+def _report(world, **kw):
+    return services.report_event(Intake(channel="grid_patrol", category="ZDJY", description="占道", lng=120.61,
+                                        lat=27.71, **kw), actor=world.gridder).event
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_anonymous_redirects_to_login(client, world, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_dispatcher_gets_200(client, world, name):
+    client.force_login(world.dispatcher)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_room_lists_own_township_only(client, world):
+    event = _report(world)
+    client.force_login(world.dispatcher)
+    assert event.process.number in client.get(reverse("command:room")).content.decode()
+    client.force_login(world.other_dispatcher)
+    assert event.process.number not in client.get(reverse("command:room")).content.decode()
+    assert client.get(reverse("command:events-geojson")).json()["features"] == []
+
+
+def test_room_city_centre_sees_township_table(client, world):
+    _report(world)
+    client.force_login(world.centre_dispatcher)
+    html = client.get(reverse("command:room")).content.decode()
+    assert world.township.name in html
+
+
+def test_room_query_count_is_constant(client, world, django_assert_max_num_queries):
+    for _ in range(5):
+        _report(world)
+    client.force_login(world.dispatcher)
+    client.get(reverse("command:room"))  # warm caches (calendar, session)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("command:room"))
+    for _ in range(10):
+        _report(world)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("command:room"))
+
+
+def test_quick_dispatch_sends_to_proposal(client, world):
+    event = _report(world)
+    perform(event.process, "file", actor=world.dispatcher, data={"conditions": ["存在摆摊设点经营行为"]})
+    event.proposed_body = world.team
+    event.save(update_fields=["proposed_body"])
+    client.force_login(world.dispatcher)
+    client.post(reverse("command:quick-dispatch", args=[event.pk]))
+    event.process.refresh_from_db()
+    assert event.process.state == "dispatched"
+
+
+def test_quick_dispatch_other_township_is_404(client, world):
+    event = _report(world)
+    client.force_login(world.other_dispatcher)
+    assert client.post(reverse("command:quick-dispatch", args=[event.pk])).status_code == 404
+
+
+def test_report_page_files_a_lead(client, world):
+    client.force_login(world.gridder)
+    response = client.post(reverse("command:report"), {
+        "category": "ZDJY", "description": "菜场门口占道", "urgency": "normal", "lng": "120.61", "lat": "27.71",
+        "channel": "grid_patrol", "idempotency_key": "k1",
+    })
+    assert response.status_code == 302
+    assert "/flows/events/" in response["Location"]
+    again = client.post(reverse("command:report"), {
+        "category": "ZDJY", "description": "菜场门口占道", "urgency": "normal", "lng": "120.61", "lat": "27.71",
+        "channel": "grid_patrol", "idempotency_key": "k1",
+    })
+    assert again["Location"] == response["Location"]
+
+
+def test_report_page_point_in_sea_shows_error(client, world):
+    client.force_login(world.gridder)
+    response = client.post(reverse("command:report"), {
+        "category": "ZDJY", "description": "x", "urgency": "normal", "lng": "122.5", "lat": "26.0",
+        "channel": "grid_patrol",
+    })
+    assert response.status_code == 200
+    assert "不在本市任何网格内" in response.content.decode()
+
+
+def test_wall_data_counts(client, world):
+    _report(world, urgency="urgent")
+    client.force_login(world.centre_dispatcher)
+    data = client.get(reverse("command:wall-data")).json()
+    assert data["counts"]["total"] == 1 and data["counts"]["urgent"] == 1
+    assert data["townships"][0]["open"] == 1
