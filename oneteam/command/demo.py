@@ -12,6 +12,10 @@ from .models import EventCategory, ExternalSystem
 
 WH, WD, NH = PeriodKind.WORKING_HOURS, PeriodKind.WORKING_DAYS, PeriodKind.NATURAL_HOURS
 
+DEMO_SYSTEM = "12345政务服务热线（演示）"
+#: Published demo key (demo data only; real keys are random and stored hashed).
+DEMO_KEY = "ot_demo0001_oneteam-demo-key-not-for-production"
+
 PHOTO = "已拍摄现场照片"
 AFTER = "已拍摄处置后照片"
 
@@ -70,8 +74,102 @@ def load(ctx: DemoContext) -> None:
         return
     from .services_keys import issue_key
 
-    if not ExternalSystem.objects.filter(name="12345政务服务热线（演示）").exists():
-        _system, key = issue_key("12345政务服务热线（演示）", body=centre)
-        ctx.credentials.append(("Open311 外部系统密钥（12345热线演示）", "api_key", key))
-        ctx.notes.append("  Open311 密钥只显示一次；丢失后用 `oneteam open311-key 名称` 重新签发。")
+    if not ExternalSystem.objects.filter(name=DEMO_SYSTEM).exists():
+        issue_key(DEMO_SYSTEM, body=centre, key=DEMO_KEY)
+    ctx.credentials.append(("Open311/接口密钥（12345热线，演示专用）", "api_key", DEMO_KEY))
+    ctx.notes.append("  Open311：http://127.0.0.1:8000/open311/v2/discovery.json"
+                     "（真实系统的密钥用 `oneteam open311-key 名称` 签发，只显示一次）")
     ctx.say(f"  事件类别 {EventCategory.objects.count()} 个")
+    load_leads(ctx)
+
+
+# ----------------------------------------------------------------- demo leads
+
+# (key, township code, category, reporter username, description, urgency, steps)
+# Steps: list of (action, username) taken in order through the kernel.
+DEMO_LEADS = [
+    ("demo-01", "001", "ZDJY", "anyang_grid", "万松路菜市场门口流动摊贩占道经营，影响通行。", "normal", []),
+    ("demo-02", "001", "LJDF", "anyang_grid", "虹桥路与安阳路交叉口绿化带旁堆放建筑垃圾约2立方米。", "normal",
+     [("file", "anyang_room"), ("dispatch", "anyang_room"), ("accept", "anyang_zf1")]),
+    ("demo-03", "001", "CYYY", "anyang_grid", "学府路一餐饮店油烟直排，周边居民多次投诉。", "urgent",
+     [("file", "anyang_room"), ("dispatch", "anyang_room"), ("accept", "anyang_zf1"), ("report_back", "anyang_zf1")]),
+    ("demo-04", "001", "XGGG", "anyang_grid", "锦绣小区围墙被张贴大量疏通管道小广告。", "normal",
+     [("file", "anyang_room"), ("dispatch", "anyang_room"), ("accept", "anyang_zf1"), ("report_back", "anyang_zf1"),
+      ("close", "anyang_room"), ("evaluate", "anyang_room")]),
+    ("demo-05", "012", "WFJS", "pandai_grid", "村民在自家宅基地外侧搭建钢棚约40平方米，未见规划许可公示。", "normal",
+     [("file", "pandai_room"), ("dispatch", "pandai_room")]),
+    ("demo-06", "012", "WZJY", "pandai_grid", "村口新开一家五金店未悬挂营业执照，疑似无照经营。", "normal",
+     [("file", "pandai_room"), ("request_coordination", "pandai_room")]),
+    ("demo-07", "222", "LTFS", "beiji_room", "北麂岛码头附近有人露天焚烧废弃渔网，烟雾较大。", "urgent",
+     [("file", "beiji_room"), ("dispatch", "beiji_room"), ("accept", "dongshan_zf1")]),
+]
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def _point_in(township_code: str, index: int) -> tuple[float, float] | None:
+    from shapely.geometry import shape
+
+    from oneteam.org.models import Grid
+
+    grids = list(Grid.objects.filter(village__township__code=f"330381{township_code}000").order_by("code")[:12])
+    if not grids:
+        return None
+    p = shape(grids[index % len(grids)].geometry).representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def _step_data(action: str, event) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if action == "file":
+        return {"data": {"conditions": list(event.category.filing_conditions)}}
+    if action == "dispatch":
+        return {"data": {"body": event.proposed_body_id}}
+    if action == "request_coordination":
+        return {"data": {"coordination_kind": "assistance"}, "reason": "需市场监管部门协助认定经营主体"}
+    if action == "report_back":
+        return {"data": {"result": "已现场处置完毕，当事人已整改。"},
+                "attachments": [SimpleUploadedFile("处置后.png", PNG, content_type="image/png")]}
+    if action == "close":
+        return {"data": {"conditions": list(event.category.closing_conditions)}}
+    if action == "evaluate":
+        return {"data": {"satisfaction": "satisfied"}}
+    return {}
+
+
+def load_leads(ctx: DemoContext) -> None:
+    from oneteam.org.models import User
+    from oneteam.workflow.services import perform
+
+    from . import services
+
+    made = 0
+    for i, (key, code3, category, reporter, text, urgency, steps) in enumerate(DEMO_LEADS):
+        user = User.objects.filter(username=reporter).first()
+        point = _point_in(code3, i)
+        if user is None or point is None:
+            continue
+        result = services.report_event(services.Intake(
+            channel="grid_patrol" if "grid" in reporter else "staff_discovery", category=category,
+            description=text, lng=point[0], lat=point[1], urgency=urgency, idempotency_key=key,
+            reporter_name=str(user)), actor=user)
+        if not result.created:
+            continue
+        made += 1
+        event = result.event
+        for action, username in steps:
+            actor = User.objects.get(username=username)
+            if action == "dispatch" and not event.proposed_body_id:
+                break
+            perform(event.process, action, actor=actor, **_step_data(action, event))
+            event.refresh_from_db()
+    system = ExternalSystem.objects.filter(name=DEMO_SYSTEM).first()
+    if system is not None:
+        result = services.report_event(services.Intake(
+            channel="hotline", category="XFTD", description="市民来电：安阳街道某小区消防通道被私家车长期占用。",
+            address="安阳街道万松路锦绣小区3幢北侧", township="330381001000", idempotency_key="demo-hotline-1",
+            reporter_name="王先生", reporter_phone="13800000000"), system=system)
+        made += int(result.created)
+    ctx.say(f"  演示事件新建 {made} 个")

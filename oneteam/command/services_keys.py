@@ -13,13 +13,15 @@ from .models import ExternalSystem
 
 
 @transaction.atomic
-def issue_key(name: str, *, body: Body, actor=None, rotate: bool = False) -> tuple[ExternalSystem, str]:
+def issue_key(name: str, *, body: Body, actor=None, rotate: bool = False,
+              key: str | None = None) -> tuple[ExternalSystem, str]:
     """Create the external system ``name`` (or, with ``rotate``, replace its key).
-    Returns the system and the plain key, which is never stored."""
+    Returns the system and the plain key, which is never stored. ``key`` is
+    for the demo's published key only."""
     name = name.strip()
     if not name:
         raise InvalidInput(_("请填写外部系统名称。"), code="name_required")
-    key = ExternalSystem.new_key()
+    key = key or ExternalSystem.new_key()
     system = ExternalSystem.objects.filter(name=name).first()
     if system is not None and not rotate:
         raise InvalidInput(_("外部系统“%(n)s”已存在；如需更换密钥请使用 --rotate。") % {"n": name}, code="exists")
