@@ -125,3 +125,16 @@ def start_lead(coop, lead_flow):
         return start_process(LEAD_FLOW.kind, **args)
 
     return make
+
+
+@pytest.fixture
+def matter(coop):
+    """A matter of the department in a catalog version in force (test data written directly)."""
+    from oneteam.catalog.models import Catalog, CatalogVersion, Matter, MatterEntry
+
+    version = CatalogVersion.objects.create(catalog=Catalog.objects.get(code="zj-township"), label="2022版",
+                                            effective_from=dt.date(2022, 1, 1))
+    m = Matter.objects.create(code="330702001000", name="对无照经营的行政处罚")
+    MatterEntry.objects.create(version=version, matter=m, name=m.name, kind="penalty", field="市场监管",
+                               legal_basis="《无证无照经营查处办法》", department=coop.cast.department)
+    return m
