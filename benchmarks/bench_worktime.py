@@ -98,6 +98,10 @@ def rate(func, items) -> float:
     return len(items) / (time.perf_counter() - t0)
 
 
+def fmt_ratio(ratio: float) -> str:
+    return f"{ratio:>6.1f}×" if ratio >= 1 else f"{ratio:>6.3f}×"
+
+
 def fmt(values: list[float]) -> str:
     return f"{min(values):>9,.0f} / {statistics.median(values):>9,.0f} / {max(values):>9,.0f}"
 
@@ -134,7 +138,7 @@ def main() -> None:
             engine_rates.append(rate(lambda s, a, k=kind: calendar.deadline(s, Period(k, a)), items))
             base_rates.append(rate(baseline, items[:args.baseline_n]))
         ratio = statistics.median(engine_rates) / statistics.median(base_rates)
-        print(f"{kind.value:<15} {fmt(engine_rates):>33} {fmt(base_rates):>33} {ratio:>6.1f}×")
+        print(f"{kind.value:<15} {fmt(engine_rates):>33} {fmt(base_rates):>33} {fmt_ratio(ratio)}")
 
     items = [(s.date(), a) for s, a in inputs(PeriodKind.WORKING_DAYS, args.n, args.seed)]
     index_rates = [rate(calendar.add_working_days, items) for _ in range(args.repeat)]
@@ -142,7 +146,7 @@ def main() -> None:
                        items[:args.baseline_n]) for _ in range(args.repeat)]
     ratio = statistics.median(index_rates) / statistics.median(base_rates)
     print("add_working_days (the bare index, no explanation):")
-    print(f"{'working_days':<15} {fmt(index_rates):>33} {fmt(base_rates):>33} {ratio:>6.1f}×")
+    print(f"{'working_days':<15} {fmt(index_rates):>33} {fmt(base_rates):>33} {fmt_ratio(ratio)}")
 
 
 if __name__ == "__main__":

@@ -561,6 +561,8 @@ class Calendar:
         """Sorted indexes of days after the start day that a pause touches."""
         days: set[int] = set()
         for a, b, _reason in pauses:
+            if a.date() > self._last:
+                continue  # beyond the calendar: it cannot touch a deadline inside it
             first = max(self._index(a.date()), start_index + 1)
             # A pause ending exactly at midnight does not touch the new day.
             last_moment = b - dt.timedelta(microseconds=1)
@@ -682,7 +684,8 @@ class Calendar:
     def _working_hours(self, start: dt.datetime, n: int, pauses: list, trace: _Trace) -> dt.datetime:
         w0 = self._w(start)
         target = w0 + n * _HOUR_US
-        spans = [(self._w(a), self._w(b), a, b, r) for a, b, r in pauses]
+        limit = _end_of(self._last)
+        spans = [(self._w(a), self._w(min(b, limit)), a, b, r) for a, b, r in pauses if a <= limit]
         paused = 0
         while True:
             due = self._w_inverse(target + paused)

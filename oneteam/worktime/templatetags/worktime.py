@@ -20,7 +20,8 @@ _ids = itertools.count(1)
 
 
 @register.inclusion_tag("worktime/partials/deadline_badge.html")
-def deadline_badge(deadline, now: dt.datetime | None = None) -> dict:
+def deadline_badge(deadline, now: dt.datetime | None = None, expanded: bool = False) -> dict:
+    """``expanded`` shows the explanation open (it still toggles on click)."""
     if not deadline:
         return {"deadline": None}
     if isinstance(deadline, engine.Deadline):
@@ -43,7 +44,7 @@ def deadline_badge(deadline, now: dt.datetime | None = None) -> dict:
         label = f"{label} ⚠"
     title = "\n".join([*lines, *warnings])
     return {"deadline": True, "label": label, "level": level, "due_display": due_display, "lines": lines,
-            "warnings": warnings, "title": title, "box_id": f"deadline-explain-{next(_ids)}"}
+            "warnings": warnings, "title": title, "box_id": f"deadline-explain-{next(_ids)}", "expanded": expanded}
 
 
 @register.simple_tag

@@ -384,3 +384,10 @@ def test_pause_rejects_end_before_start():
 def test_deadline_beyond_calendar_range_is_a_clear_error():
     with pytest.raises(CalendarError, match="超出日历范围"):
         CAL.deadline(at(2060, 12, 20), Period(WD, 30))
+
+
+def test_deadline_pause_far_beyond_calendar_range_is_ignored():
+    pause = Pause(at(2070, 1, 1), at(2070, 1, 5), "中止")
+    for kind in (WD, CD, WH):
+        assert CAL.deadline(at(2026, 9, 30), Period(kind, 5), pauses=[pause]).due == CAL.deadline(
+            at(2026, 9, 30), Period(kind, 5)).due
