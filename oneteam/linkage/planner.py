@@ -143,23 +143,25 @@ def plan_schedule(plans: Iterable[PlanRef], window_days: int = 30) -> Schedule:
     return Schedule(window_days=window_days, groups=groups)
 
 
-def repeat_warnings(visits: Iterable[tuple[Hashable, Hashable, dt.date]], window_days: int = 30
-                    ) -> list[tuple[Hashable, Hashable, dt.date, Hashable, dt.date]]:
-    """``(target, body, day)`` visits → pairs of visits of one target by
-    *different* bodies at most ``window_days`` apart: ``(target, body1, day1,
-    body2, day2)`` (the 30-day warning practised in Quzhou)."""
-    by_target: dict[Hashable, list[tuple[dt.date, Hashable]]] = defaultdict(list)
-    for target, body, day in visits:
-        by_target[target].append((day, body))
+def repeat_warnings(visits: Iterable[tuple], window_days: int = 30) -> list[tuple]:
+    """``(target, body, start[, end])`` visits → pairs of visits of one target
+    by *different* bodies whose windows are at most ``window_days`` apart
+    (the 30-day warning practised in Quzhou): ``(target, body1, start1, body2,
+    start2)``, earlier visit first."""
+    by_target: dict[Hashable, list[tuple[dt.date, dt.date, Hashable]]] = defaultdict(list)
+    for v in visits:
+        target, body, start = v[0], v[1], v[2]
+        end = v[3] if len(v) > 3 and v[3] is not None else start
+        by_target[target].append((start, end, body))
     out = []
     for target, items in by_target.items():
-        items.sort(key=lambda x: (x[0], str(x[1])))
-        for i, (d1, b1) in enumerate(items):
-            for d2, b2 in items[i + 1:]:
-                if (d2 - d1).days > window_days:
-                    break
+        items.sort(key=lambda x: (x[0], x[1], str(x[2])))
+        for i, (s1, e1, b1) in enumerate(items):
+            for s2, _e2, b2 in items[i + 1:]:
+                if (s2 - e1).days > window_days:
+                    continue
                 if b2 != b1:
-                    out.append((target, b1, d1, b2, d2))
+                    out.append((target, b1, s1, b2, s2))
     return out
 
 

@@ -47,15 +47,18 @@ def target_warnings(target: InspectionTarget, *, window_days: int | None = None)
     different bodies within the window and not in one combined inspection."""
     window_days = conf.merge_window_days() if window_days is None else window_days
     rows = list(InspectionPlan.objects.filter(target=target).exclude(status=PlanStatus.WITHDRAWN)
-                .select_related("body").order_by("planned_from"))
-    visits = [((p.combined_id or f"p{p.pk}"), p.body, p.planned_from) for p in rows]
+                .select_related("body", "combined__lead_body").order_by("planned_from"))
+    # Plans in one combined inspection are one visit, by its lead body in its window.
+    groups: dict = {}
+    for p in rows:
+        if p.combined_id:
+            c = p.combined
+            groups[f"c{c.pk}"] = (c.window_from, c.window_until, c.lead_body)
+        else:
+            groups[f"p{p.pk}"] = (p.planned_from, p.planned_until, p.body)
+    visits = [(target.pk, body, start, end) for start, end, body in groups.values()]
     out = []
-    # Two plans in the same combined inspection are one visit: key the target by the visit group.
-    by_group = {}
-    for key, body, day in visits:
-        by_group.setdefault(key, (body, day))
-    singles = [(target.pk, body, day) for key, (body, day) in by_group.items()]
-    for _t, b1, d1, b2, d2 in planner.repeat_warnings(singles, window_days):
+    for _t, b1, d1, b2, d2 in planner.repeat_warnings(visits, window_days):
         out.append(_("%(b1)s（%(d1)s）与%(b2)s（%(d2)s）在%(w)d日内分别检查同一对象，建议合并为综合查一次。") % {
             "b1": b1, "d1": d1, "b2": b2, "d2": d2, "w": window_days})
     return out
@@ -66,7 +69,7 @@ def warnings_overview(user, *, period_from: dt.date, period_until: dt.date, limi
     w = conf.merge_window_days()
     rows = list(InspectionPlan.objects.visible_to(user).filter(
         status=PlanStatus.REGISTERED, planned_until__gte=period_from, planned_from__lte=period_until)
-        .values_list("target_id", "body__name", "planned_from"))
+        .values_list("target_id", "body__name", "planned_from", "planned_until"))
     found: dict[int, list] = {}
     for t, b1, d1, b2, d2 in planner.repeat_warnings(rows, w):
         found.setdefault(t, []).append((b1, d1, b2, d2))
