@@ -168,8 +168,11 @@ def service_notice(event: Event) -> str:
 
 
 def _expected(event: Event) -> str | None:
-    deadlines = {d.name: d for d in getattr(event.process, "open_deadlines", None) or
-                 event.process.deadlines.filter(stopped_at__isnull=True)}
+    process = event.process
+    loaded = getattr(process, "open_deadlines", None)  # prefetched by requests_for()
+    if loaded is None:
+        loaded = process.deadlines.filter(stopped_at__isnull=True, name__in=EXPECTED_DEADLINES)
+    deadlines = {d.name: d for d in loaded}
     for name in EXPECTED_DEADLINES:
         if name in deadlines:
             return iso(deadlines[name].due_at)

@@ -6,7 +6,8 @@ format, none of which is DRF's.
 
 Writes go through :func:`oneteam.command.services.report_event`; reads
 through :func:`.public.requests_for`. POST authenticates with an external
-system's ``api_key`` and is CSRF-exempt (no session is ever used here).
+system's ``api_key``; every view is CSRF-exempt because no session or cookie
+is ever used here (so a wrong method gets the spec's 405, not a CSRF page).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def _service_error(fmt: str, exc: ServiceError):
 # ---------------------------------------------------------------- discovery and services
 
 
+@csrf_exempt
 def discovery(request, fmt: str):
     if request.method not in READ_METHODS:
         return _not_allowed(fmt)
@@ -83,6 +85,7 @@ def discovery(request, fmt: str):
     })
 
 
+@csrf_exempt
 def services(request, fmt: str):
     if request.method not in READ_METHODS:
         return _not_allowed(fmt)
@@ -91,6 +94,7 @@ def services(request, fmt: str):
     return render(fmt, "services", [public.service_dict(c) for c in public.active_categories()])
 
 
+@csrf_exempt
 def service_definition(request, service_code: str, fmt: str):
     if request.method not in READ_METHODS:
         return _not_allowed(fmt)
@@ -114,6 +118,7 @@ def requests(request, fmt: str):
     return _list(request, fmt)
 
 
+@csrf_exempt
 def request_detail(request, request_id: str, fmt: str):
     if request.method not in READ_METHODS:
         return _not_allowed(fmt)
