@@ -1,0 +1,55 @@
+import pytest
+
+from oneteam.command.choices import Level
+from oneteam.command.models import EventCategory
+from oneteam.core.testing import make_body, make_grid, make_user, make_village
+from oneteam.org.choices import BodyKind, Role
+
+
+@pytest.fixture(autouse=True)
+def rollup_hook(monkeypatch):
+    """Wire ``rollups.on_transition`` into the kernel the way the kernel's hook
+    registry will (end of ``start_process`` and ``_perform_locked``), unless the
+    kernel already has the registry (then ``OversightConfig.ready`` did it)."""
+    from oneteam.oversight import rollups
+    from oneteam.workflow import services as kernel
+
+    if hasattr(kernel, "register_transition_hook"):
+        return
+    perform_locked, start = kernel._perform_locked, kernel.start_process
+
+    def _perform_locked(*args, **kwargs):
+        transition = perform_locked(*args, **kwargs)
+        rollups.on_transition(transition, stopped_deadlines=[], process=transition.process)
+        return transition
+
+    def start_process(*args, **kwargs):
+        process = start(*args, **kwargs)
+        rollups.on_transition(process.transitions.get(seq=1), stopped_deadlines=[], process=process)
+        return process
+
+    monkeypatch.setattr(kernel, "_perform_locked", _perform_locked)
+    monkeypatch.setattr(kernel, "start_process", start_process)
+
+
+@pytest.fixture
+def category(db):
+    return EventCategory.objects.create(
+        code="ZDJY", name="占道经营", filing_conditions=["存在摆摊设点经营行为"], closing_conditions=["摊点已撤离"],
+        respond_kind="working_hours", respond_amount=2, handle_kind="working_days", handle_amount=1,
+        level=Level.TOWNSHIP,
+    )
+
+
+@pytest.fixture
+def world(cast, category):
+    """The cast plus a grid in each township and a village committee that can handle leads."""
+    village = make_village(cast.township, "东村")
+    other_village = make_village(cast.other_township, "西村")
+    cast.grid = make_grid(village, lng=120.60, lat=27.70, size=0.02)
+    cast.other_grid = make_grid(other_village, lng=120.70, lat=27.70, size=0.02)
+    cast.committee = make_body(BodyKind.VILLAGE_COMMITTEE, township=cast.township, name="甲镇东村")
+    cast.gridder = make_user(cast.committee, Role.GRID_OFFICER, username="gridder2")
+    cast.other_gridder = make_user(cast.other_command_room, Role.GRID_OFFICER, username="gridder3")
+    cast.category = category
+    return cast
