@@ -8,6 +8,7 @@ from oneteam.core import views as core_views
 
 api_v1 = [
     path("", include("oneteam.org.api.urls")),
+    path("", include("oneteam.ledger.api.urls")),
     path("", include("oneteam.worktime.api.urls")),
     path("", include("oneteam.workflow.api.urls")),
     path("", include("oneteam.catalog.api.urls")),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("org/", include("oneteam.org.urls")),
+    path("ledger/", include("oneteam.ledger.urls")),
     path("worktime/", include("oneteam.worktime.urls")),
     path("flows/", include("oneteam.workflow.urls")),
     path("catalog/", include("oneteam.catalog.urls")),
