@@ -132,8 +132,8 @@ def test_ruling_without_make_rule_reroutes_lead_only(coop, clock, start_lead, ma
 def test_agree_in_negotiation_hands_lead_to_agreed_body(coop, clock, start_lead):
     lead = start_lead()
     d = _raise(coop, subject=lead)
-    kernel.perform(d, "agree", actor=coop.cast.officer, data={"responsible_body": str(coop.cast.team.pk),
-                                                               "resolution": "由甲镇执法队查处，市场监管局提供技术支持"})
+    kernel.perform(d, "agree", actor=coop.cast.officer, data={
+        "responsible_body": str(coop.cast.team.pk), "resolution": "由甲镇执法队查处，市场监管局提供技术支持"})
     d.refresh_from_db()
     assert d.state == "settled" and d.record.resolved_stage == "negotiation"
     assert _assignees(lead) == {coop.cast.team.pk}

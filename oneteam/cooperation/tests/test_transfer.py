@@ -48,8 +48,8 @@ def test_send_complete_transfer_copies_guidance_and_generates_letter(coop, clock
     assert record.issuer_name == "甲镇人民政府"
     assert record.letter_number == "甲镇移〔2026〕1号"
     text = _docx_text(record.letter)
-    for expected in ("甲镇人民政府", "甲镇移〔2026〕1号", "市自然资源和规划局：", "王某", "抄送：市综合行政执法指导办公室",
-                     "2026年9月30日", "现场照片.png"):
+    for expected in ("甲镇人民政府", "甲镇移〔2026〕1号", "市自然资源和规划局：", "王某",
+                     "抄送：市综合行政执法指导办公室", "2026年9月30日", "现场照片.png"):
         assert expected in text, expected
     assert "{{" not in text
     send = LedgerEntry.objects.get(action="case_transfer.send")
