@@ -109,8 +109,12 @@ def fmt(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20000, help="computations per run and kind")
-    parser.add_argument("--baseline-n", type=int, default=2000,
-                        help="computations per baseline run (the naive loop is slow; rates are per computation)")
+    parser.add_argument(
+        "--baseline-n",
+        type=int,
+        default=2000,
+        help="computations per baseline run (the naive loop is slow; rates are per computation)",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -119,8 +123,10 @@ def main() -> None:
     calendar = default_calendar()
     build_ms = (time.perf_counter() - t0) * 1000
     print(f"Calendar build (2000–2060 index, once per process): {build_ms:.1f} ms")
-    print(f"engine: {args.n:,} computations per run, baseline: {min(args.n, args.baseline_n):,}; {args.repeat} runs; "
-          "figures are computations/s, min / median / max\n")
+    print(
+        f"engine: {args.n:,} computations per run, baseline: {min(args.n, args.baseline_n):,}; {args.repeat} runs; "
+        "figures are computations/s, min / median / max\n"
+    )
     print(f"{'kind':<15} {'engine deadline() + explanation':>33} {'naive day-by-day baseline':>33} {'ratio':>7}")
 
     for kind in PeriodKind:
@@ -136,14 +142,16 @@ def main() -> None:
         engine_rates, base_rates = [], []
         for _ in range(args.repeat):
             engine_rates.append(rate(lambda s, a, k=kind: calendar.deadline(s, Period(k, a)), items))
-            base_rates.append(rate(baseline, items[:args.baseline_n]))
+            base_rates.append(rate(baseline, items[: args.baseline_n]))
         ratio = statistics.median(engine_rates) / statistics.median(base_rates)
         print(f"{kind.value:<15} {fmt(engine_rates):>33} {fmt(base_rates):>33} {fmt_ratio(ratio)}")
 
     items = [(s.date(), a) for s, a in inputs(PeriodKind.WORKING_DAYS, args.n, args.seed)]
     index_rates = [rate(calendar.add_working_days, items) for _ in range(args.repeat)]
-    base_rates = [rate(lambda d, a: naive_working_days(dt.datetime.combine(d, dt.time(), TZ), a),
-                       items[:args.baseline_n]) for _ in range(args.repeat)]
+    base_rates = [
+        rate(lambda d, a: naive_working_days(dt.datetime.combine(d, dt.time(), TZ), a), items[: args.baseline_n])
+        for _ in range(args.repeat)
+    ]
     ratio = statistics.median(index_rates) / statistics.median(base_rates)
     print("add_working_days (the bare index, no explanation):")
     print(f"{'working_days':<15} {fmt(index_rates):>33} {fmt(base_rates):>33} {fmt_ratio(ratio)}")

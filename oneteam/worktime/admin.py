@@ -24,8 +24,17 @@ class NoticeDayInline(admin.TabularInline):
 class HolidayNoticeAdmin(admin.ModelAdmin):
     list_display = ["year", "title", "scope", "reference", "loaded_by_name", "loaded_at"]
     list_filter = ["year", "scope"]
-    readonly_fields = ["year", "scope", "title", "reference", "published_on", "source_text", "loaded_at",
-                       "loaded_by_name", "load_link"]
+    readonly_fields = [
+        "year",
+        "scope",
+        "title",
+        "reference",
+        "published_on",
+        "source_text",
+        "loaded_at",
+        "loaded_by_name",
+        "load_link",
+    ]
     exclude = ["loaded_by"]
     inlines = [NoticeDayInline]
 

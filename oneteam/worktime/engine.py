@@ -202,9 +202,13 @@ class Explanation:
         if self.skipped:
             out.append("不计入:" + ";".join(_runs(self.skipped)))
         if self.adjusted_working_days:
-            out.append("调休上班日计入:" + ";".join(
-                f"{d.date.isoformat()}({WEEKDAY_NAMES[d.date.weekday()]},{d.reason})"
-                for d in self.adjusted_working_days))
+            out.append(
+                "调休上班日计入:"
+                + ";".join(
+                    f"{d.date.isoformat()}({WEEKDAY_NAMES[d.date.weekday()]},{d.reason})"
+                    for d in self.adjusted_working_days
+                )
+            )
         out.extend(self.notes)
         return out
 
@@ -545,8 +549,16 @@ class Calendar:
             skipped = tuple(trace.skipped[d] for d in sorted(trace.skipped))
             adjusted = tuple(trace.adjusted[d] for d in sorted(trace.adjusted) if d not in trace.skipped)
         explanation = Explanation(rule=rule, skipped=skipped, adjusted_working_days=adjusted, notes=tuple(trace.notes))
-        return Deadline(start=start, period=period, due=cursor, explanation=explanation, warnings=warnings,
-                        pauses=pauses, extensions=extensions, suspended=suspended)
+        return Deadline(
+            start=start,
+            period=period,
+            due=cursor,
+            explanation=explanation,
+            warnings=warnings,
+            pauses=pauses,
+            extensions=extensions,
+            suspended=suspended,
+        )
 
     def _compute(self, kind: PeriodKind, start: dt.datetime, amount: int, pauses: list, trace: _Trace) -> dt.datetime:
         if kind is PeriodKind.WORKING_DAYS:
@@ -582,8 +594,8 @@ class Calendar:
         """Explain days in (a, b]: rest days skipped, adjusted working days counted."""
         rest, adj = self._rest, self._adjusted
         rest_items, adjusted_items = self._notes()
-        trace.skipped.update(rest_items[bisect.bisect_right(rest, a):bisect.bisect_right(rest, b)])
-        trace.adjusted.update(adjusted_items[bisect.bisect_right(adj, a):bisect.bisect_right(adj, b)])
+        trace.skipped.update(rest_items[bisect.bisect_right(rest, a) : bisect.bisect_right(rest, b)])
+        trace.adjusted.update(adjusted_items[bisect.bisect_right(adj, a) : bisect.bisect_right(adj, b)])
         lo, hi = bisect.bisect_right(paused, a), bisect.bisect_right(paused, b)
         if lo < hi:
             self._note_pause_days(paused[lo:hi], pauses, trace)
@@ -619,8 +631,9 @@ class Calendar:
             cur, need = last, p
         if last >= self._n:
             raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
-        self._note_pause_days(paused[bisect.bisect_right(paused, i0):bisect.bisect_right(paused, last)],
-                              pauses, trace)
+        self._note_pause_days(
+            paused[bisect.bisect_right(paused, i0) : bisect.bisect_right(paused, last)], pauses, trace
+        )
         due = last
         pset = set(paused)
         while not self._working[due] or due in pset:
@@ -639,7 +652,8 @@ class Calendar:
                 trace.skipped[d] = DayNote(d, reason, cause)
             trace.notes.append(
                 f"期限最后一日{last_day.isoformat()}({WEEKDAY_NAMES[last_day.weekday()]})"
-                f"为{trace.skipped[last_day].reason}," f"顺延至其后第一个工作日{self._date(due).isoformat()}"
+                f"为{trace.skipped[last_day].reason},"
+                f"顺延至其后第一个工作日{self._date(due).isoformat()}"
                 f"({WEEKDAY_NAMES[self._date(due).weekday()]})。"
             )
         elif last_day in self._working_names and last_day.weekday() >= 5:
@@ -700,16 +714,18 @@ class Calendar:
         rest = self._rest
         # The start day is listed too when it is a rest day: counting waits for the next office session.
         rest_items, adjusted_items = self._notes()
-        trace.skipped.update(rest_items[bisect.bisect_left(rest, i0):bisect.bisect_left(rest, i1)])
+        trace.skipped.update(rest_items[bisect.bisect_left(rest, i0) : bisect.bisect_left(rest, i1)])
         adj = self._adjusted
-        trace.adjusted.update(adjusted_items[bisect.bisect_left(adj, i0):bisect.bisect_right(adj, i1)])
+        trace.adjusted.update(adjusted_items[bisect.bisect_left(adj, i0) : bisect.bisect_right(adj, i1)])
         for wa, wb, a, b, r in spans:
             used = max(0, min(wb, due_w) - max(wa, w0))
             if used:
-                trace.notes.append(f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},"
-                                   f"扣除工作时间{_hours(used)}。")
-        trace.notes.append("工作时间" + "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.office_hours)
-                           + ",午休、下班时间和休息日不计。")
+                trace.notes.append(f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},扣除工作时间{_hours(used)}。")
+        trace.notes.append(
+            "工作时间"
+            + "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.office_hours)
+            + ",午休、下班时间和休息日不计。"
+        )
         trace.years.update(range(start.year, due.year + 1))
         return due
 
@@ -725,8 +741,10 @@ class Calendar:
         for a, b, r in pauses:
             used = min(b, due) - max(a, start)
             if used > dt.timedelta(0):
-                trace.notes.append(f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},"
-                                   f"扣除{_hours(int(used.total_seconds() * _US))}。")
+                trace.notes.append(
+                    f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},"
+                    f"扣除{_hours(int(used.total_seconds() * _US))}。"
+                )
         # Natural hours do not depend on holidays: no year warning.
         return due.astimezone(TZ)
 
@@ -872,12 +890,14 @@ def _rule_text(kind: PeriodKind, amount: int, exts: tuple[Extension, ...], *, fi
     base = amount - sum(e.period.amount for e in exts)
     parts = []
     if first:
-        parts.append({
-            PeriodKind.WORKING_DAYS: f"按工作日计算{base}个工作日",
-            PeriodKind.CALENDAR_DAYS: f"按自然日计算{base}日",
-            PeriodKind.WORKING_HOURS: f"按工作时间计算{base}个工作小时",
-            PeriodKind.NATURAL_HOURS: f"按自然时间连续计算{base}小时",
-        }[kind])
+        parts.append(
+            {
+                PeriodKind.WORKING_DAYS: f"按工作日计算{base}个工作日",
+                PeriodKind.CALENDAR_DAYS: f"按自然日计算{base}日",
+                PeriodKind.WORKING_HOURS: f"按工作时间计算{base}个工作小时",
+                PeriodKind.NATURAL_HOURS: f"按自然时间连续计算{base}小时",
+            }[kind]
+        )
     for ext in exts:
         parts.append(f"延长{ext.period}" + (f"({ext.reason})" if ext.reason else ""))
     if exts and first:

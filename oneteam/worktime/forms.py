@@ -52,14 +52,18 @@ class NoticeForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
-    start = forms.DateTimeField(label=_("起算时间"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    start = forms.DateTimeField(
+        label=_("起算时间"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     kind = forms.ChoiceField(label=_("期限类型"), choices=KIND_CHOICES)
     amount = forms.IntegerField(label=_("数量"), min_value=0, max_value=3650)
     extension = forms.IntegerField(label=_("延长(同类单位)"), min_value=0, max_value=3650, required=False)
     pause_from = forms.DateField(label=_("中止自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    pause_to = forms.DateField(label=_("中止至(含当日)"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+    pause_to = forms.DateField(
+        label=_("中止至(含当日)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -79,7 +83,12 @@ class DeadlineForm(forms.Form):
         pauses = []
         if data.get("pause_from"):
             a, b = data["pause_from"], data["pause_to"] + dt.timedelta(days=1)
-            pauses.append(Pause(dt.datetime(a.year, a.month, a.day, tzinfo=TZ),
-                                dt.datetime(b.year, b.month, b.day, tzinfo=TZ), str(_("中止"))))
+            pauses.append(
+                Pause(
+                    dt.datetime(a.year, a.month, a.day, tzinfo=TZ),
+                    dt.datetime(b.year, b.month, b.day, tzinfo=TZ),
+                    str(_("中止")),
+                )
+            )
         extensions = [Extension(Period(kind, data["extension"]), str(_("延长")))] if data.get("extension") else []
         return {"start": start, "period": Period(kind, data["amount"]), "pauses": pauses, "extensions": extensions}

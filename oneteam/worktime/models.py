@@ -28,8 +28,14 @@ class HolidayNotice(models.Model):
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
     source_text = models.TextField(_("导入原文"), blank=True)
     loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("导入人"))
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
     #: A copy of the loader's name, kept even if the account goes.
     loaded_by_name = models.CharField(_("导入人姓名"), max_length=150, blank=True)
 
@@ -38,8 +44,9 @@ class HolidayNotice(models.Model):
         verbose_name_plural = _("节假日安排通知")
         ordering = ["-year", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100),
-                                   name="worktime_holidaynotice_year_range"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="worktime_holidaynotice_year_range"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,18 +27,38 @@ WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "�
 MAX_RANGE_DAYS = 31
 
 _HEADER_KEYS = {
-    "年份": "year", "year": "year",
-    "标题": "title", "title": "title",
-    "文号": "reference", "reference": "reference",
-    "发布日期": "published_on", "published": "published_on", "published_on": "published_on",
-    "范围": "scope", "scope": "scope",
+    "年份": "year",
+    "year": "year",
+    "标题": "title",
+    "title": "title",
+    "文号": "reference",
+    "reference": "reference",
+    "发布日期": "published_on",
+    "published": "published_on",
+    "published_on": "published_on",
+    "范围": "scope",
+    "scope": "scope",
 }
 _KINDS = {
-    "放假": "off", "休": "off", "休息": "off", "off": "off", "holiday": "off",
-    "上班": "working", "班": "working", "调休上班": "working", "working": "working", "workday": "working",
+    "放假": "off",
+    "休": "off",
+    "休息": "off",
+    "off": "off",
+    "holiday": "off",
+    "上班": "working",
+    "班": "working",
+    "调休上班": "working",
+    "working": "working",
+    "workday": "working",
 }
-_SCOPES = {"全年": "year", "year": "year", "全年安排": "year",
-           "修正": "amendment", "amendment": "amendment", "个别日期修正": "amendment"}
+_SCOPES = {
+    "全年": "year",
+    "year": "year",
+    "全年安排": "year",
+    "修正": "amendment",
+    "amendment": "amendment",
+    "个别日期修正": "amendment",
+}
 _COLUMN_HEADERS = {"类型", "kind", "type"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _RANGE_SEP = re.compile(r"\s*(?:~|～|至|到|—|–)\s*")
@@ -114,7 +134,7 @@ def parse_notice(text: str) -> ParsedNotice:
             header[name] = (value.strip(), lineno)
             continue
         # A range written "A 至 B" with spaces becomes one token before splitting.
-        fields = [f.strip().strip('"“”\'') for f in _FIELD_SEP.split(_RANGE_SEP.sub("~", line)) if f.strip()]
+        fields = [f.strip().strip("\"“”'") for f in _FIELD_SEP.split(_RANGE_SEP.sub("~", line)) if f.strip()]
         if fields and fields[0].lower() in _COLUMN_HEADERS:
             continue
         if fields and fields[0] in _HEADER_KEYS and len(fields) == 2:  # CSV header row "年份,2026"
@@ -147,8 +167,9 @@ def parse_notice(text: str) -> ParsedNotice:
     seen: dict[dt.date, int] = {}
     for lineno, kind, name, first, last in rows:
         if year is not None and scope == "year" and not _within_notice(year, first, last):
-            errors.append(f"第{lineno}行:日期{first.isoformat()}不在{year}年通知的范围内"
-                          f"({year - 1}年12月至{year + 1}年1月)")
+            errors.append(
+                f"第{lineno}行:日期{first.isoformat()}不在{year}年通知的范围内({year - 1}年12月至{year + 1}年1月)"
+            )
             continue
         d = first
         while d <= last:
@@ -158,8 +179,9 @@ def parse_notice(text: str) -> ParsedNotice:
                 seen[d] = lineno
                 days.append(NoticeDay(d, kind, name, lineno))
                 if kind == "working" and d.weekday() < 5 and scope == "year":
-                    warnings.append(f"第{lineno}行:{d.isoformat()}是{WEEKDAY_NAMES[d.weekday()]},"
-                                    f"本来就是工作日,标为上班不改变日历")
+                    warnings.append(
+                        f"第{lineno}行:{d.isoformat()}是{WEEKDAY_NAMES[d.weekday()]},本来就是工作日,标为上班不改变日历"
+                    )
             d += dt.timedelta(days=1)
     if not rows and not errors:
         errors.append("文件中没有任何放假或上班日期")
@@ -167,10 +189,16 @@ def parse_notice(text: str) -> ParsedNotice:
         raise NoticeError(sorted(errors, key=_line_of))
     assert year is not None
     title = header.get("title", ("", 0))[0] or (
-        f"{year}年部分节假日安排" if scope == "year" else f"{year}年节假日个别日期修正")
+        f"{year}年部分节假日安排" if scope == "year" else f"{year}年节假日个别日期修正"
+    )
     return ParsedNotice(
-        year=year, scope=scope, title=title[:200], reference=header.get("reference", ("", 0))[0][:100],
-        published_on=published_on, days=tuple(sorted(days, key=lambda x: x.date)), warnings=tuple(warnings),
+        year=year,
+        scope=scope,
+        title=title[:200],
+        reference=header.get("reference", ("", 0))[0][:100],
+        published_on=published_on,
+        days=tuple(sorted(days, key=lambda x: x.date)),
+        warnings=tuple(warnings),
     )
 
 

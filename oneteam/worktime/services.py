@@ -110,8 +110,9 @@ def _set_day(holidays: dict, working: dict, date: dt.date, kind: str, name: str)
 
 def build_calendar(extra: ParsedNotice | None = None) -> engine.Calendar:
     holidays, working, loaded, version = calendar_data(extra)
-    return engine.Calendar(holidays=holidays, working_days=working, loaded_years=loaded,
-                           office_hours=office_hours(), version=version)
+    return engine.Calendar(
+        holidays=holidays, working_days=working, loaded_years=loaded, office_hours=office_hours(), version=version
+    )
 
 
 # ------------------------------------------------------------------ cache
@@ -150,8 +151,10 @@ def get_calendar() -> engine.Calendar:
                 cache.calendar, cache.version = calendar, calendar.version
         except DatabaseError as exc:
             # Before `migrate`, or the database is down: deadlines still work on the built-in data.
-            logger.warning("worktime: calendar tables unavailable (%s); using the built-in holiday data",
-                           str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            logger.warning(
+                "worktime: calendar tables unavailable (%s); using the built-in holiday data",
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
             if cache.calendar is None:
                 cache.calendar = engine.default_calendar(office_hours=office_hours())
             cache.version = None
@@ -173,8 +176,12 @@ def invalidate_calendar() -> None:
 def can_manage_calendar(user) -> bool:
     from oneteam.org.choices import Role
 
-    return bool(user is not None and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_role(Role.ADMIN)))
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.ADMIN))
+    )
 
 
 def parse_notice_text(text: str) -> ParsedNotice:
@@ -183,8 +190,7 @@ def parse_notice_text(text: str) -> ParsedNotice:
     try:
         return parse_notice(text)
     except NoticeError as exc:
-        raise InvalidInput(_("节假日通知格式有误:") + exc.errors[0], code="invalid_notice",
-                           detail=exc.errors) from None
+        raise InvalidInput(_("节假日通知格式有误:") + exc.errors[0], code="invalid_notice", detail=exc.errors) from None
 
 
 def preview_notice(parsed: ParsedNotice) -> engine.Calendar:
@@ -209,8 +215,13 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
     before = get_calendar()
     with transaction.atomic():
         notice = HolidayNotice.objects.create(
-            year=parsed.year, scope=parsed.scope, title=parsed.title, reference=parsed.reference,
-            published_on=parsed.published_on, source_text=source_text, loaded_by=actor,
+            year=parsed.year,
+            scope=parsed.scope,
+            title=parsed.title,
+            reference=parsed.reference,
+            published_on=parsed.published_on,
+            source_text=source_text,
+            loaded_by=actor,
             loaded_by_name=(actor.get_full_name() or actor.get_username()) if actor is not None else "系统",
         )
         NoticeDay.objects.bulk_create(
@@ -220,7 +231,9 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
         CalendarState.objects.filter(pk=1).update(version=F("version") + 1)
         changes = diff_calendars(before, build_calendar(), parsed.year)
         ledger.append(
-            "worktime.notice_loaded", actor=actor, obj=notice,
+            "worktime.notice_loaded",
+            actor=actor,
+            obj=notice,
             payload={
                 "year": parsed.year,
                 "scope": parsed.scope,
@@ -262,8 +275,9 @@ def _day_label(info: engine.DayInfo) -> str:
 # ------------------------------------------------------------- deadlines
 
 
-def compute_deadline(start: dt.datetime | dt.date, period: engine.Period, *, pauses=(), extensions=(),
-                     now: dt.datetime | None = None) -> engine.Deadline:
+def compute_deadline(
+    start: dt.datetime | dt.date, period: engine.Period, *, pauses=(), extensions=(), now: dt.datetime | None = None
+) -> engine.Deadline:
     """A deadline on the calendar in force (see :mod:`oneteam.worktime.engine`)."""
     return get_calendar().deadline(start, period, pauses=pauses, extensions=extensions, now=now)
 

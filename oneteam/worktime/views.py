@@ -24,10 +24,14 @@ from . import engine, forms, selectors, services
 def missing_year_banner(request) -> list[dict]:
     """A warning on staff pages while the current or next year's holidays are not loaded."""
     years = services.missing_years(timezone.localdate())
-    return [{"level": "warning",
-             "message": _("%(year)s年节假日安排未导入,涉及该年的期限暂按普通周末计算。") % {"year": y}
-             + (_("请系统管理员在“工作日历”中导入国务院通知。") if services.can_manage_calendar(request.user) else "")}
-            for y in years]
+    return [
+        {
+            "level": "warning",
+            "message": _("%(year)s年节假日安排未导入,涉及该年的期限暂按普通周末计算。") % {"year": y}
+            + (_("请系统管理员在“工作日历”中导入国务院通知。") if services.can_manage_calendar(request.user) else ""),
+        }
+        for y in years
+    ]
 
 
 def month_grids(calendar: engine.Calendar, year: int, changed: set[dt.date] | None = None) -> list[dict]:
@@ -38,12 +42,12 @@ def month_grids(calendar: engine.Calendar, year: int, changed: set[dt.date] | No
     for month in range(1, 13):
         weeks = []
         for week in weeks_of.monthdatescalendar(year, month):
-            weeks.append([
-                {"info": calendar.day_info(d), "changed": d in changed} if d.month == month else None
-                for d in week
-            ])
-        months.append({"month": month, "weeks": weeks,
-                       "working_days": sum(1 for d in calendar.month(year, month) if d.working)})
+            weeks.append(
+                [{"info": calendar.day_info(d), "changed": d in changed} if d.month == month else None for d in week]
+            )
+        months.append(
+            {"month": month, "weeks": weeks, "working_days": sum(1 for d in calendar.month(year, month) if d.working)}
+        )
     return months
 
 
@@ -53,16 +57,20 @@ def calendar_view(request: HttpRequest, year: int | None = None) -> HttpResponse
     year = year or timezone.localdate().year
     if not calendar.first_year <= year <= calendar.last_year:
         raise Http404
-    return render(request, "worktime/calendar.html", {
-        "year": year,
-        "loaded": calendar.is_year_loaded(year),
-        "working_days": calendar.working_days_in_year(year),
-        "months": month_grids(calendar, year),
-        "special_days": calendar.special_days(year),
-        "notices": selectors.notices_for_year(year),
-        "can_manage": services.can_manage_calendar(request.user),
-        "form": forms.DeadlineForm(initial={"start": timezone.localdate(), "kind": "working_days", "amount": 5}),
-    })
+    return render(
+        request,
+        "worktime/calendar.html",
+        {
+            "year": year,
+            "loaded": calendar.is_year_loaded(year),
+            "working_days": calendar.working_days_in_year(year),
+            "months": month_grids(calendar, year),
+            "special_days": calendar.special_days(year),
+            "notices": selectors.notices_for_year(year),
+            "can_manage": services.can_manage_calendar(request.user),
+            "form": forms.DeadlineForm(initial={"start": timezone.localdate(), "kind": "working_days", "amount": 5}),
+        },
+    )
 
 
 @login_required
@@ -80,19 +88,23 @@ def load_view(request: HttpRequest) -> HttpResponse:
                 parsed = services.parse_notice_text(text)
                 if request.POST.get("action") == "save":
                     notice = services.do_load_notice(parsed, actor=request.user, source_text=text)
-                    messages.success(request, _("已导入%(year)s年节假日安排(%(title)s)。")
-                                     % {"year": notice.year, "title": notice.title})
+                    messages.success(
+                        request,
+                        _("已导入%(year)s年节假日安排(%(title)s)。") % {"year": notice.year, "title": notice.title},
+                    )
                     return redirect(reverse("worktime:calendar_year", args=[notice.year]))
                 before = services.get_calendar()
                 after = services.preview_notice(parsed)
                 changes = services.diff_calendars(before, after, parsed.year)
-                context.update({
-                    "parsed": parsed,
-                    "changes": changes,
-                    "months": month_grids(after, parsed.year, {dt.date.fromisoformat(c["date"]) for c in changes}),
-                    "working_days": after.working_days_in_year(parsed.year),
-                    "save_form": forms.NoticeForm(initial={"text": text}),
-                })
+                context.update(
+                    {
+                        "parsed": parsed,
+                        "changes": changes,
+                        "months": month_grids(after, parsed.year, {dt.date.fromisoformat(c["date"]) for c in changes}),
+                        "working_days": after.working_days_in_year(parsed.year),
+                        "save_form": forms.NoticeForm(initial={"text": text}),
+                    }
+                )
             except ServiceError as exc:
                 context["errors"] = exc.detail if isinstance(exc.detail, list) else [exc.message]
     else:

@@ -29,8 +29,12 @@ class LocalDateTimeField(serializers.CharField):
 
 class PauseSerializer(serializers.Serializer):
     start = LocalDateTimeField(help_text=_("中止开始:日期(当日0时起)或日期时间"))
-    end = LocalDateTimeField(end_of_day=True, required=False, allow_null=True,
-                             help_text=_("中止结束:日期(含当日)或日期时间;为空表示尚未结束"))
+    end = LocalDateTimeField(
+        end_of_day=True,
+        required=False,
+        allow_null=True,
+        help_text=_("中止结束:日期(含当日)或日期时间;为空表示尚未结束"),
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     def validate(self, attrs):
@@ -102,8 +106,17 @@ class HolidayNoticeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HolidayNotice
-        fields = ["id", "year", "scope", "title", "reference", "published_on", "loaded_at", "loaded_by_name",
-                  "day_count"]
+        fields = [
+            "id",
+            "year",
+            "scope",
+            "title",
+            "reference",
+            "published_on",
+            "loaded_at",
+            "loaded_by_name",
+            "day_count",
+        ]
 
 
 class CalendarYearSerializer(serializers.Serializer):

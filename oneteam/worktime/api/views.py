@@ -19,8 +19,11 @@ from . import serializers as s
 
 
 class CalendarYearView(APIView):
-    @extend_schema(responses=s.CalendarYearSerializer, summary="某年的工作日历",
-                   description="放假日、调休上班日、每月工作日数、是否已导入,以及该年导入过的通知。")
+    @extend_schema(
+        responses=s.CalendarYearSerializer,
+        summary="某年的工作日历",
+        description="放假日、调休上班日、每月工作日数、是否已导入,以及该年导入过的通知。",
+    )
     def get(self, request, year: int):
         calendar = services.get_calendar()
         if not calendar.first_year <= year <= calendar.last_year:
@@ -42,9 +45,13 @@ class CalendarYearView(APIView):
 
 
 class DeadlineComputeView(APIView):
-    @extend_schema(request=s.DeadlineRequestSerializer, responses=s.DeadlineResponseSerializer,
-                   summary="计算期限", description="返回到期时刻(+08:00)、计算依据(跳过的日期及原因、计入的调休上班日、"
-                                                  "中止与延长)、警告,以及 now 时刻的剩余时间和超期状态。")
+    @extend_schema(
+        request=s.DeadlineRequestSerializer,
+        responses=s.DeadlineResponseSerializer,
+        summary="计算期限",
+        description="返回到期时刻(+08:00)、计算依据(跳过的日期及原因、计入的调休上班日、"
+        "中止与延长)、警告,以及 now 时刻的剩余时间和超期状态。",
+    )
     def post(self, request):
         form = s.DeadlineRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -53,11 +60,14 @@ class DeadlineComputeView(APIView):
         now = data.get("now") or timezone.now()
         try:
             pauses = [engine.Pause(p["start"], p.get("end"), p.get("reason", "")) for p in data["pauses"]]
-            extensions = [engine.Extension(engine.Period(e.get("kind") or kind, e["amount"]), e["reason"])
-                          for e in data["extensions"]]
+            extensions = [
+                engine.Extension(engine.Period(e.get("kind") or kind, e["amount"]), e["reason"])
+                for e in data["extensions"]
+            ]
             calendar = services.get_calendar()
-            deadline = calendar.deadline(data["start"], engine.Period(kind, data["amount"]), pauses=pauses,
-                                         extensions=extensions, now=now)
+            deadline = calendar.deadline(
+                data["start"], engine.Period(kind, data["amount"]), pauses=pauses, extensions=extensions, now=now
+            )
         except engine.CalendarError as exc:
             raise InvalidInput(str(exc), code="invalid_deadline") from None
         state = calendar.status(deadline.due, now)
@@ -77,10 +87,12 @@ class NoticeView(APIView):
     def get(self, request):
         return Response(s.HolidayNoticeSerializer(selectors.notices(), many=True).data)
 
-    @extend_schema(request=s.NoticeLoadSerializer, responses={200: s.NoticePreviewSerializer,
-                                                             201: s.NoticePreviewSerializer},
-                   summary="导入节假日通知(仅管理员)",
-                   description="dry_run=true 时只返回预览;格式错误返回 400,detail 为逐行的中文错误。")
+    @extend_schema(
+        request=s.NoticeLoadSerializer,
+        responses={200: s.NoticePreviewSerializer, 201: s.NoticePreviewSerializer},
+        summary="导入节假日通知(仅管理员)",
+        description="dry_run=true 时只返回预览;格式错误返回 400,detail 为逐行的中文错误。",
+    )
     def post(self, request):
         if not services.can_manage_calendar(request.user):
             raise NotPermitted(_("只有系统管理员可以导入节假日安排。"))
@@ -94,9 +106,16 @@ class NoticeView(APIView):
             saved = services.do_load_notice(parsed, actor=request.user, source_text=text)
             notice = selectors.notices().get(pk=saved.pk)
         body = {
-            "year": parsed.year, "scope": parsed.scope, "title": parsed.title,
-            "holidays": len(parsed.holidays), "working_days": len(parsed.working_days),
-            "changes": changes, "warnings": list(parsed.warnings), "notice": notice,
+            "year": parsed.year,
+            "scope": parsed.scope,
+            "title": parsed.title,
+            "holidays": len(parsed.holidays),
+            "working_days": len(parsed.working_days),
+            "changes": changes,
+            "warnings": list(parsed.warnings),
+            "notice": notice,
         }
-        return Response(s.NoticePreviewSerializer(body).data,
-                        status=status.HTTP_200_OK if notice is None else status.HTTP_201_CREATED)
+        return Response(
+            s.NoticePreviewSerializer(body).data,
+            status=status.HTTP_200_OK if notice is None else status.HTTP_201_CREATED,
+        )

@@ -43,8 +43,17 @@ def deadline_badge(deadline, now: dt.datetime | None = None, expanded: bool = Fa
     if warnings:
         label = f"{label} ⚠"
     title = "\n".join([*lines, *warnings])
-    return {"deadline": True, "label": label, "level": level, "due_display": due_display, "lines": lines,
-            "warnings": warnings, "title": title, "box_id": f"deadline-explain-{next(_ids)}", "expanded": expanded}
+    return {
+        "deadline": True,
+        "label": label,
+        "level": level,
+        "due_display": due_display,
+        "lines": lines,
+        "warnings": warnings,
+        "title": title,
+        "box_id": f"deadline-explain-{next(_ids)}",
+        "expanded": expanded,
+    }
 
 
 @register.simple_tag

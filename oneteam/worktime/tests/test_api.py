@@ -47,9 +47,16 @@ def test_calendar_year_out_of_range_is_404_json(api_client, cast):
 
 def test_compute_deadline_returns_explained_deadline_and_status(api_client, cast):
     api_client.force_authenticate(cast.dispatcher)
-    response = api_client.post("/api/v1/deadlines/compute/", {
-        "start": "2026-09-30", "kind": "working_days", "amount": 5, "now": "2026-10-15T09:00",
-    }, format="json")
+    response = api_client.post(
+        "/api/v1/deadlines/compute/",
+        {
+            "start": "2026-09-30",
+            "kind": "working_days",
+            "amount": 5,
+            "now": "2026-10-15T09:00",
+        },
+        format="json",
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["due"] == "2026-10-13T23:59:59+08:00" and data["due_date"] == "2026-10-13"
@@ -60,30 +67,41 @@ def test_compute_deadline_returns_explained_deadline_and_status(api_client, cast
 
 def test_compute_deadline_with_pause_and_extension(api_client, cast):
     api_client.force_authenticate(cast.officer)
-    data = api_client.post("/api/v1/deadlines/compute/", {
-        "start": "2026-09-30T10:00", "kind": "working_days", "amount": 5,
-        "pauses": [{"start": "2026-10-12", "end": "2026-10-13", "reason": "检测鉴定"}],
-        "extensions": [{"amount": 5, "reason": "情况复杂"}],
-    }, format="json").json()
+    data = api_client.post(
+        "/api/v1/deadlines/compute/",
+        {
+            "start": "2026-09-30T10:00",
+            "kind": "working_days",
+            "amount": 5,
+            "pauses": [{"start": "2026-10-12", "end": "2026-10-13", "reason": "检测鉴定"}],
+            "extensions": [{"amount": 5, "reason": "情况复杂"}],
+        },
+        format="json",
+    ).json()
     assert data["due_date"] == "2026-10-22"
-    assert data["pauses"] == [{"start": "2026-10-12T00:00:00+08:00", "end": "2026-10-14T00:00:00+08:00",
-                               "reason": "检测鉴定"}]
+    assert data["pauses"] == [
+        {"start": "2026-10-12T00:00:00+08:00", "end": "2026-10-14T00:00:00+08:00", "reason": "检测鉴定"}
+    ]
     assert data["extensions"][0]["reason"] == "情况复杂"
 
 
 def test_compute_deadline_into_2027_warns(api_client, cast):
     api_client.force_authenticate(cast.officer)
-    data = api_client.post("/api/v1/deadlines/compute/", {"start": "2026-12-25", "kind": "working_days",
-                                                          "amount": 10}, format="json").json()
+    data = api_client.post(
+        "/api/v1/deadlines/compute/", {"start": "2026-12-25", "kind": "working_days", "amount": 10}, format="json"
+    ).json()
     assert data["due_date"] == "2027-01-08" and "2027年节假日安排未导入" in data["warnings"][0]
 
 
-@pytest.mark.parametrize("body", [
-    {"start": "2026-02-30", "kind": "working_days", "amount": 5},
-    {"start": "2026-09-30", "kind": "fortnights", "amount": 5},
-    {"start": "2026-09-30", "kind": "working_days", "amount": -1},
-    {"start": "2026-09-30", "kind": "working_days"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"start": "2026-02-30", "kind": "working_days", "amount": 5},
+        {"start": "2026-09-30", "kind": "fortnights", "amount": 5},
+        {"start": "2026-09-30", "kind": "working_days", "amount": -1},
+        {"start": "2026-09-30", "kind": "working_days"},
+    ],
+)
 def test_compute_deadline_bad_input_is_400_with_chinese_message(api_client, cast, body):
     api_client.force_authenticate(cast.officer)
     response = api_client.post("/api/v1/deadlines/compute/", body, format="json")
@@ -121,8 +139,9 @@ def test_notices_post_admin_saves_and_records(api_client, cast, django_capture_o
 
 def test_notices_post_bad_file_lists_line_errors(api_client, cast):
     api_client.force_authenticate(cast.admin)
-    response = api_client.post("/api/v1/calendar/notices/", {"text": "年份: 2027\n放假 元旦 2027-13-01\n"},
-                               format="json")
+    response = api_client.post(
+        "/api/v1/calendar/notices/", {"text": "年份: 2027\n放假 元旦 2027-13-01\n"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_notice"
     assert response.json()["detail"] == ["第2行:无法识别的日期“2027-13-01”(应为YYYY-MM-DD)"]

@@ -53,8 +53,19 @@ def test_deadline_json_has_due_rule_skipped_warnings():
 
 @pytest.mark.django_db
 def test_deadline_calendar_days_with_pause_and_extension():
-    data = json.loads(run("deadline", "2026-04-29", "--days", "5", "--pause", "2026-04-30/2026-04-30",
-                          "--extend", "1:补正材料", "--json"))
+    data = json.loads(
+        run(
+            "deadline",
+            "2026-04-29",
+            "--days",
+            "5",
+            "--pause",
+            "2026-04-30/2026-04-30",
+            "--extend",
+            "1:补正材料",
+            "--json",
+        )
+    )
     # 04-29 + 5 + 1 days, 04-30 paused → last day 05-06 (Wednesday).
     assert data["due_date"] == "2026-05-06"
     assert data["extensions"][0]["reason"] == "补正材料"
@@ -72,15 +83,18 @@ def test_deadline_into_2027_prints_warning():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("args", "message"), [
-    (["2026-02-30", "--working-days", "5"], "无法识别的日期“2026-02-30”"),
-    (["yesterday", "--days", "5"], "无法识别的日期或时间“yesterday”"),
-    (["2026-09-30", "--working-days", "-5"], "--working-days 不能为负数"),
-    (["2026-09-30", "--working-days", "five"], "--working-days 的值应为非负整数"),
-    (["2026-09-30", "--days", "5", "--hours", "3"], "只能指定一种期限"),
-    (["2026-09-30"], "必须指定期限"),
-    (["2026-09-30", "--days", "5", "--pause", "2026-10-01"], "中止期间应为 FROM/TO"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2026-02-30", "--working-days", "5"], "无法识别的日期“2026-02-30”"),
+        (["yesterday", "--days", "5"], "无法识别的日期或时间“yesterday”"),
+        (["2026-09-30", "--working-days", "-5"], "--working-days 不能为负数"),
+        (["2026-09-30", "--working-days", "five"], "--working-days 的值应为非负整数"),
+        (["2026-09-30", "--days", "5", "--hours", "3"], "只能指定一种期限"),
+        (["2026-09-30"], "必须指定期限"),
+        (["2026-09-30", "--days", "5", "--pause", "2026-10-01"], "中止期间应为 FROM/TO"),
+    ],
+)
 def test_deadline_bad_input_is_chinese_error_with_status_2(args, message):
     with pytest.raises(CommandError) as info:
         run("deadline", *args)
@@ -91,9 +105,22 @@ def test_deadline_bad_input_is_chinese_error_with_status_2(args, message):
 def test_deadline_cli_bad_input_exits_2_with_one_chinese_line(tmp_path):
     env = {**os.environ, "ONETEAM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "oneteam.settings"}
     result = subprocess.run(
-        [sys.executable, "-c", "from oneteam.cli import main; main()", "deadline", "2026-09-30", "--days", "5",
-         "--hours", "3"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from oneteam.cli import main; main()",
+            "deadline",
+            "2026-09-30",
+            "--days",
+            "5",
+            "--hours",
+            "3",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("错误")]
@@ -104,9 +131,12 @@ def test_deadline_cli_bad_input_exits_2_with_one_chinese_line(tmp_path):
 def test_deadline_cli_answers_oct_13_without_a_migrated_database(tmp_path):
     env = {**os.environ, "ONETEAM_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "oneteam.settings"}
     result = subprocess.run(
-        [sys.executable, "-c", "from oneteam.cli import main; main()", "deadline", "2026-09-30", "--working-days",
-         "5"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "from oneteam.cli import main; main()", "deadline", "2026-09-30", "--working-days", "5"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("到期:2026-10-13(周二)24:00前")

@@ -133,18 +133,21 @@ def test_deadline_received_on_holiday_counts_from_first_working_day():
     assert CAL.deadline(at(2026, 10, 3, 9), Period(WD, 1)).due_date == D(2026, 10, 8)
 
 
-@pytest.mark.parametrize(("start", "n", "due"), [
-    (D(2025, 12, 31), 1, D(2026, 1, 4)),   # 元旦 01-01…03 off, 01-04 Sunday is worked
-    (D(2026, 1, 4), 1, D(2026, 1, 5)),
-    (D(2026, 2, 27), 1, D(2026, 2, 28)),   # Saturday 02-28 is worked
-    (D(2026, 4, 3), 1, D(2026, 4, 7)),     # 清明 04-04…06
-    (D(2026, 4, 30), 1, D(2026, 5, 6)),    # 劳动节 05-01…05
-    (D(2026, 5, 8), 1, D(2026, 5, 9)),     # Saturday 05-09 is worked
-    (D(2026, 6, 18), 1, D(2026, 6, 22)),   # 端午 06-19…21
-    (D(2026, 9, 19), 1, D(2026, 9, 20)),   # Sunday 09-20 is worked
-    (D(2026, 9, 24), 1, D(2026, 9, 28)),   # 中秋 09-25…27
-    (D(2026, 10, 9), 1, D(2026, 10, 10)),  # Saturday 10-10 is worked
-])
+@pytest.mark.parametrize(
+    ("start", "n", "due"),
+    [
+        (D(2025, 12, 31), 1, D(2026, 1, 4)),  # 元旦 01-01…03 off, 01-04 Sunday is worked
+        (D(2026, 1, 4), 1, D(2026, 1, 5)),
+        (D(2026, 2, 27), 1, D(2026, 2, 28)),  # Saturday 02-28 is worked
+        (D(2026, 4, 3), 1, D(2026, 4, 7)),  # 清明 04-04…06
+        (D(2026, 4, 30), 1, D(2026, 5, 6)),  # 劳动节 05-01…05
+        (D(2026, 5, 8), 1, D(2026, 5, 9)),  # Saturday 05-09 is worked
+        (D(2026, 6, 18), 1, D(2026, 6, 22)),  # 端午 06-19…21
+        (D(2026, 9, 19), 1, D(2026, 9, 20)),  # Sunday 09-20 is worked
+        (D(2026, 9, 24), 1, D(2026, 9, 28)),  # 中秋 09-25…27
+        (D(2026, 10, 9), 1, D(2026, 10, 10)),  # Saturday 10-10 is worked
+    ],
+)
 def test_deadline_one_working_day_across_each_2026_boundary(start, n, due):
     assert CAL.deadline(start, Period(WD, n)).due_date == due
 
@@ -248,8 +251,9 @@ def test_deadline_extension_same_kind_adds_up():
     assert deadline.due_date == D(2026, 10, 20)
     assert "延长5个工作日(情况复杂)" in deadline.rule
     assert "共10个工作日" in deadline.rule
-    assert deadline.to_dict()["extensions"] == [{"kind": "working_days", "amount": 5, "label": "5个工作日",
-                                                 "reason": "情况复杂"}]
+    assert deadline.to_dict()["extensions"] == [
+        {"kind": "working_days", "amount": 5, "label": "5个工作日", "reason": "情况复杂"}
+    ]
 
 
 def test_deadline_extension_other_kind_runs_from_previous_due():
@@ -265,18 +269,21 @@ def test_deadline_extension_other_kind_runs_from_previous_due():
 # ------------------------------------------------------------ working hours
 
 
-@pytest.mark.parametrize(("start", "hours", "due"), [
-    (at(2026, 11, 27, 11, 0), 2, at(2026, 11, 27, 15, 0)),    # across lunch
-    (at(2026, 11, 27, 9, 0), 3, at(2026, 11, 27, 12, 0)),     # ends exactly at noon, not 14:00
-    (at(2026, 11, 27, 12, 30), 1, at(2026, 11, 27, 15, 0)),   # received during lunch
-    (at(2026, 11, 26, 20, 0), 1, at(2026, 11, 27, 9, 30)),    # received in the evening
-    (at(2026, 11, 27, 17, 0), 1, at(2026, 11, 30, 9, 0)),     # Friday evening → Monday
-    (at(2026, 11, 28, 10, 0), 2, at(2026, 11, 30, 10, 30)),   # received on Saturday
-    (at(2026, 10, 9, 16, 30), 2, at(2026, 10, 10, 9, 30)),    # adjusted Saturday is worked
-    (at(2026, 9, 30, 16, 30), 3, at(2026, 10, 8, 10, 30)),    # across 国庆
-    (at(2026, 11, 27, 8, 30), 7, at(2026, 11, 27, 17, 30)),   # a full day ends at 17:30
-    (at(2026, 11, 27, 8, 30), 0, at(2026, 11, 27, 8, 30)),
-])
+@pytest.mark.parametrize(
+    ("start", "hours", "due"),
+    [
+        (at(2026, 11, 27, 11, 0), 2, at(2026, 11, 27, 15, 0)),  # across lunch
+        (at(2026, 11, 27, 9, 0), 3, at(2026, 11, 27, 12, 0)),  # ends exactly at noon, not 14:00
+        (at(2026, 11, 27, 12, 30), 1, at(2026, 11, 27, 15, 0)),  # received during lunch
+        (at(2026, 11, 26, 20, 0), 1, at(2026, 11, 27, 9, 30)),  # received in the evening
+        (at(2026, 11, 27, 17, 0), 1, at(2026, 11, 30, 9, 0)),  # Friday evening → Monday
+        (at(2026, 11, 28, 10, 0), 2, at(2026, 11, 30, 10, 30)),  # received on Saturday
+        (at(2026, 10, 9, 16, 30), 2, at(2026, 10, 10, 9, 30)),  # adjusted Saturday is worked
+        (at(2026, 9, 30, 16, 30), 3, at(2026, 10, 8, 10, 30)),  # across 国庆
+        (at(2026, 11, 27, 8, 30), 7, at(2026, 11, 27, 17, 30)),  # a full day ends at 17:30
+        (at(2026, 11, 27, 8, 30), 0, at(2026, 11, 27, 8, 30)),
+    ],
+)
 def test_deadline_working_hours(start, hours, due):
     assert CAL.deadline(start, Period(WH, hours)).due == due
 
@@ -322,17 +329,24 @@ def test_deadline_accepts_utc_start_and_returns_shanghai_time():
 # ------------------------------------------------------------------ status
 
 
-@pytest.mark.parametrize(("now", "label", "overdue", "today", "late"), [
-    (at(2026, 10, 9, 10), "剩余3个工作日", False, False, 0),   # 10-10 (调休), 10-12, 10-13
-    (at(2026, 10, 13, 10), "今日到期", False, True, 0),
-    (at(2026, 10, 14, 0, 1), "已超期1个工作日", True, False, 1),
-    (at(2026, 10, 15, 9), "已超期2个工作日", True, False, 2),
-])
+@pytest.mark.parametrize(
+    ("now", "label", "overdue", "today", "late"),
+    [
+        (at(2026, 10, 9, 10), "剩余3个工作日", False, False, 0),  # 10-10 (调休), 10-12, 10-13
+        (at(2026, 10, 13, 10), "今日到期", False, True, 0),
+        (at(2026, 10, 14, 0, 1), "已超期1个工作日", True, False, 1),
+        (at(2026, 10, 15, 9), "已超期2个工作日", True, False, 2),
+    ],
+)
 def test_status_labels(now, label, overdue, today, late):
     due = CAL.deadline(at(2026, 9, 30), Period(WD, 5)).due
     status = CAL.status(due, now)
     assert (status.label, status.overdue, status.due_today, status.working_days_overdue) == (
-        label, overdue, today, late)
+        label,
+        overdue,
+        today,
+        late,
+    )
 
 
 def test_status_overdue_on_weekend_reports_time_not_zero_days():
@@ -389,5 +403,7 @@ def test_deadline_beyond_calendar_range_is_a_clear_error():
 def test_deadline_pause_far_beyond_calendar_range_is_ignored():
     pause = Pause(at(2070, 1, 1), at(2070, 1, 5), "中止")
     for kind in (WD, CD, WH):
-        assert CAL.deadline(at(2026, 9, 30), Period(kind, 5), pauses=[pause]).due == CAL.deadline(
-            at(2026, 9, 30), Period(kind, 5)).due
+        assert (
+            CAL.deadline(at(2026, 9, 30), Period(kind, 5), pauses=[pause]).due
+            == CAL.deadline(at(2026, 9, 30), Period(kind, 5)).due
+        )

@@ -29,9 +29,11 @@ def test_parse_sample_2026_equals_builtin_data():
 
 
 def test_parse_accepts_csv_spaces_chinese_commas_and_ranges():
-    text = ("\ufeff年份,2027\n类型,名称,开始,结束\n放假\t元旦\t2027-01-01\t2027-01-03\n"
-            "放假 春节 2027/02/06至2027/02/14\n"
-            "上班\uff0c春节\uff0c2027年2月15日\n休 清明节 2027-04-03 ~ 2027-04-05\n")
+    text = (
+        "\ufeff年份,2027\n类型,名称,开始,结束\n放假\t元旦\t2027-01-01\t2027-01-03\n"
+        "放假 春节 2027/02/06至2027/02/14\n"
+        "上班\uff0c春节\uff0c2027年2月15日\n休 清明节 2027-04-03 ~ 2027-04-05\n"
+    )
     parsed = parse_notice(text)
     assert parsed.year == 2027
     assert len(parsed.holidays) == 3 + 9 + 3
@@ -44,8 +46,10 @@ def test_parse_header_with_chinese_colon():
 
 
 def test_parse_bad_lines_report_line_numbers_in_chinese():
-    text = "年份: 2027\n放假, 元旦, 2027-01-01, 2027-01-03\n放假 春节 2027-02-30\n休假 清明 2027-04-05\n上班 春节\n" \
-           "放假, 元旦, 2027-01-02\n放假, 国庆节, 2027-10-07, 2027-10-01\n"
+    text = (
+        "年份: 2027\n放假, 元旦, 2027-01-01, 2027-01-03\n放假 春节 2027-02-30\n休假 清明 2027-04-05\n上班 春节\n"
+        "放假, 元旦, 2027-01-02\n放假, 国庆节, 2027-10-07, 2027-10-01\n"
+    )
     errors = errors_of(text)
     assert errors == [
         "第3行:无法识别的日期“2027-02-30”(应为YYYY-MM-DD)",

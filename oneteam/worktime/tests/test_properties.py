@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from oneteam.worktime.engine import TZ, Extension, Pause, Period, PeriodKind, default_calendar
 
 CAL = default_calendar()
-WD, CD, WH, NH = (PeriodKind.WORKING_DAYS, PeriodKind.CALENDAR_DAYS, PeriodKind.WORKING_HOURS,
-                  PeriodKind.NATURAL_HOURS)
+WD, CD, WH, NH = (PeriodKind.WORKING_DAYS, PeriodKind.CALENDAR_DAYS, PeriodKind.WORKING_HOURS, PeriodKind.NATURAL_HOURS)
 
 # Dates whose whole computation stays inside the years chinese_calendar covers.
 dates = st.dates(min_value=dt.date(2004, 1, 1), max_value=dt.date(2026, 9, 30))
@@ -85,12 +84,19 @@ def test_adding_n_then_m_working_hours_equals_adding_n_plus_m(start, n, m):
 
 
 @settings(max_examples=150, deadline=None)
-@given(starts, kinds, st.integers(min_value=0, max_value=30),
-       st.lists(st.tuples(st.integers(min_value=-200, max_value=1500), st.integers(min_value=0, max_value=300)),
-                max_size=4))
+@given(
+    starts,
+    kinds,
+    st.integers(min_value=0, max_value=30),
+    st.lists(
+        st.tuples(st.integers(min_value=-200, max_value=1500), st.integers(min_value=0, max_value=300)), max_size=4
+    ),
+)
 def test_pauses_never_make_a_deadline_earlier(start, kind, n, raw_pauses):
-    pauses = [Pause(start + dt.timedelta(hours=offset), start + dt.timedelta(hours=offset + length), "中止")
-              for offset, length in raw_pauses]
+    pauses = [
+        Pause(start + dt.timedelta(hours=offset), start + dt.timedelta(hours=offset + length), "中止")
+        for offset, length in raw_pauses
+    ]
     plain = CAL.deadline(start, Period(kind, n))
     paused = CAL.deadline(start, Period(kind, n), pauses=pauses)
     assert paused.due >= plain.due

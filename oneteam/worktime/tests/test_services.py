@@ -36,6 +36,7 @@ def load(django_capture_on_commit_callbacks):
     def _load(text: str, actor=None):
         with django_capture_on_commit_callbacks(execute=True):
             return services.do_load_notice(services.parse_notice_text(text), actor=actor, source_text=text)
+
     return _load
 
 
@@ -44,8 +45,9 @@ def test_get_calendar_without_notices_is_builtin_data():
     calendar = services.get_calendar()
     assert calendar.is_year_loaded(2026)
     assert not calendar.is_year_loaded(2027)
-    assert calendar.deadline(dt.datetime(2026, 9, 30, tzinfo=TZ), Period(PeriodKind.WORKING_DAYS, 5)).due_date \
-        == D(2026, 10, 13)
+    assert calendar.deadline(dt.datetime(2026, 9, 30, tzinfo=TZ), Period(PeriodKind.WORKING_DAYS, 5)).due_date == D(
+        2026, 10, 13
+    )
 
 
 @pytest.mark.django_db
@@ -181,7 +183,9 @@ def test_missing_years_lists_current_and_next_without_data(load):
 
 def test_parse_office_hours_reads_setting_format():
     assert services.parse_office_hours("09:00-12:00, 13:30-17:00") == (
-        (dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17)))
+        (dt.time(9), dt.time(12)),
+        (dt.time(13, 30), dt.time(17)),
+    )
 
 
 @pytest.mark.django_db

@@ -102,8 +102,11 @@ def test_load_page_accepts_uploaded_file(client, cast):
 
 def test_deadline_calculator_fragment_for_htmx(client, cast):
     client.force_login(cast.officer)
-    response = client.post(reverse("worktime:deadline"), {"start": "2026-09-30", "kind": "working_days", "amount": 5},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("worktime:deadline"),
+        {"start": "2026-09-30", "kind": "working_days", "amount": 5},
+        HTTP_HX_REQUEST="true",
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert "2026-10-13" in html and "国庆节" in html
@@ -111,8 +114,7 @@ def test_deadline_calculator_fragment_for_htmx(client, cast):
 
 def test_deadline_calculator_full_page(client, cast):
     client.force_login(cast.officer)
-    response = client.post(reverse("worktime:deadline"), {"start": "2026-04-29", "kind": "calendar_days",
-                                                          "amount": 5})
+    response = client.post(reverse("worktime:deadline"), {"start": "2026-04-29", "kind": "calendar_days", "amount": 5})
     assert "2026-05-06" in response.content.decode() and "<html" in response.content.decode()
 
 
@@ -153,7 +155,8 @@ def test_deadline_badge_accepts_to_dict_output_and_shows_overdue():
     start = dt.datetime(2026, 9, 30, tzinfo=TZ)
     data = default_calendar().deadline(start, Period(PeriodKind.WORKING_DAYS, 5)).to_dict()
     html = Template("{% load worktime %}{% deadline_badge d now %}").render(
-        Context({"d": data, "now": dt.datetime(2026, 10, 15, 9, tzinfo=TZ)}))
+        Context({"d": data, "now": dt.datetime(2026, 10, 15, 9, tzinfo=TZ)})
+    )
     assert "已超期2个工作日" in html and "badge bad" in html
 
 

@@ -62,10 +62,13 @@ class Command(ChineseUsageCommand):
         after = services.preview_notice(parsed)
         changes = services.diff_calendars(before, after, parsed.year)
         scope = "全年安排" if parsed.scope == "year" else "个别日期修正"
-        self.stdout.write(f"{parsed.year}年 {scope}:{parsed.title}"
-                          + (f"({parsed.reference})" if parsed.reference else ""))
-        self.stdout.write(f"放假 {len(parsed.holidays)} 天,调休上班 {len(parsed.working_days)} 天;"
-                          f"{parsed.year}年共 {after.working_days_in_year(parsed.year)} 个工作日。")
+        self.stdout.write(
+            f"{parsed.year}年 {scope}:{parsed.title}" + (f"({parsed.reference})" if parsed.reference else "")
+        )
+        self.stdout.write(
+            f"放假 {len(parsed.holidays)} 天,调休上班 {len(parsed.working_days)} 天;"
+            f"{parsed.year}年共 {after.working_days_in_year(parsed.year)} 个工作日。"
+        )
         if changes:
             self.stdout.write(f"与现有日历相比有 {len(changes)} 天变化:")
             for change in changes:

@@ -32,10 +32,20 @@ class Command(ChineseUsageCommand):
         parser.add_argument("--days", metavar="N", help="N 日(自然日,最后一日为休息日的顺延)")
         parser.add_argument("--working-hours", metavar="N", help="N 个工作小时")
         parser.add_argument("--hours", metavar="N", help="N 小时(自然小时,用于紧急事件)")
-        parser.add_argument("--pause", action="append", default=[], metavar="FROM/TO",
-                            help="中止期间(不计入期限),可重复;日期含当日,如 2026-10-12/2026-10-13;TO 留空表示尚未结束")
-        parser.add_argument("--extend", action="append", default=[], metavar="N[:原因]",
-                            help="延长 N 个同类单位,可重复,如 --extend 5:情况复杂")
+        parser.add_argument(
+            "--pause",
+            action="append",
+            default=[],
+            metavar="FROM/TO",
+            help="中止期间(不计入期限),可重复;日期含当日,如 2026-10-12/2026-10-13;TO 留空表示尚未结束",
+        )
+        parser.add_argument(
+            "--extend",
+            action="append",
+            default=[],
+            metavar="N[:原因]",
+            help="延长 N 个同类单位,可重复,如 --extend 5:情况复杂",
+        )
         parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     def handle(self, *args, **options):
