@@ -56,8 +56,9 @@ class Channel:
         raise NotImplementedError
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> bytes:
-        request = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8", **headers})
+        request = urllib.request.Request(
+            url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8", **headers}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # admin-configured URL
                 if not 200 <= response.status < 300:
@@ -133,7 +134,7 @@ def attempt(delivery_id: int) -> Delivery:
     """Try one delivery once, recording the outcome. Locks the row so a cron
     run and an on-commit attempt never send the same delivery twice."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("channel").get(pk=delivery_id))
+        delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=delivery_id)
         if delivery.status != DeliveryStatus.PENDING:
             return delivery
         now = timezone.now()
@@ -159,8 +160,11 @@ def attempt(delivery_id: int) -> Delivery:
 def deliver_due(now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Attempt every pending delivery whose time has come; returns counts."""
     now = now or timezone.now()
-    ids = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     counts = {"attempted": 0, "delivered": 0, "failed": 0, "pending": 0}
     for pk in ids:
         d = attempt(pk)

@@ -47,8 +47,13 @@ def recompute(deadline, now: dt.datetime | None = None) -> None:
     if deadline.paused_since is not None:
         pauses.append(Pause(deadline.paused_since, None, deadline.pause_reason))
     extensions = [Extension(make_period(e["kind"], e["amount"]), e.get("reason", "")) for e in deadline.extensions]
-    result = cal.deadline(deadline.started_at, make_period(deadline.period_kind, deadline.period_amount),
-                          pauses=pauses, extensions=extensions, now=now)
+    result = cal.deadline(
+        deadline.started_at,
+        make_period(deadline.period_kind, deadline.period_amount),
+        pauses=pauses,
+        extensions=extensions,
+        now=now,
+    )
     deadline.due_at = result.due
     deadline.explanation = _jsonable(result.to_dict())
 

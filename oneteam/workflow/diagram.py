@@ -60,8 +60,9 @@ def svg(flow: Flow, *, highlight: str | None = None) -> str:
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#5d6b7a"/></marker></defs>',
     ]
-    label_style = ('font-size="11" fill="#1d2733" text-anchor="middle" stroke="#fff" stroke-width="3" '
-                   'paint-order="stroke"')
+    label_style = (
+        'font-size="11" fill="#1d2733" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke"'
+    )
     for i, ((src, dst), labels) in enumerate(sorted(edges.items())):
         text = escape(" / ".join(labels))
         x1, y1 = pos[src]
@@ -89,13 +90,19 @@ def svg(flow: Flow, *, highlight: str | None = None) -> str:
         fill = "#fff1d6" if s.name == highlight else ("#e3f4e8" if s.terminal else "#e8eef7")
         stroke = "#17692f" if s.terminal else "#17467f"
         parts.append(f'<g class="state" data-state="{escape(s.name)}">')
-        parts.append(f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{fill}" '
-                     f'stroke="{stroke}" stroke-width="{2.5 if s.name == flow.initial else 1.4}"/>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{2.5 if s.name == flow.initial else 1.4}"/>'
+        )
         if s.terminal:
-            parts.append(f'<rect x="{x + 3}" y="{y + 3}" width="{NODE_W - 6}" height="{NODE_H - 6}" rx="6" '
-                         f'fill="none" stroke="{stroke}" stroke-width="1"/>')
-        parts.append(f'<text x="{x + NODE_W / 2}" y="{y + NODE_H / 2 + 5}" font-size="14" text-anchor="middle" '
-                     f'fill="#1d2733">{escape(str(s.label))}</text>')
+            parts.append(
+                f'<rect x="{x + 3}" y="{y + 3}" width="{NODE_W - 6}" height="{NODE_H - 6}" rx="6" '
+                f'fill="none" stroke="{stroke}" stroke-width="1"/>'
+            )
+        parts.append(
+            f'<text x="{x + NODE_W / 2}" y="{y + NODE_H / 2 + 5}" font-size="14" text-anchor="middle" '
+            f'fill="#1d2733">{escape(str(s.label))}</text>'
+        )
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)

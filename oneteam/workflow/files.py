@@ -18,14 +18,28 @@ from django.conf import settings
 
 #: MIME types accepted by default (images, audio/video evidence, PDF/OFD, office documents).
 DEFAULT_ALLOWED_TYPES = (
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff", "image/heic",
-    "video/mp4", "video/quicktime", "video/x-msvideo", "video/webm",
-    "audio/mpeg", "audio/wav", "audio/amr",
-    "application/pdf", "application/ofd",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/tiff",
+    "image/heic",
+    "video/mp4",
+    "video/quicktime",
+    "video/x-msvideo",
+    "video/webm",
+    "audio/mpeg",
+    "audio/wav",
+    "audio/amr",
+    "application/pdf",
+    "application/ofd",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
 )
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -76,7 +90,8 @@ def sniff(head: bytes, path: Path | None = None, name: str = "") -> str | None:
     if head.startswith(_OLE2):
         ext = os.path.splitext(name.lower())[1]
         return {".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint"}.get(
-            ext, "application/msword")
+            ext, "application/msword"
+        )
     if head.startswith(b"PK\x03\x04") and path is not None:
         return _sniff_zip(path)
     return None

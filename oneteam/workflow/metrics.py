@@ -32,17 +32,27 @@ from django.utils import timezone
 from .declare import CountsAs, PartyRole, Satisfaction
 from .models import Party, ProcessDeadline, Transition
 
-COUNT_NAMES = ("dispatched", "responded", "responded_on_time", "handled", "handled_on_time", "reworked",
-               "closed", "overdue_now", "returned_visits", "satisfied")
+COUNT_NAMES = (
+    "dispatched",
+    "responded",
+    "responded_on_time",
+    "handled",
+    "handled_on_time",
+    "reworked",
+    "closed",
+    "overdue_now",
+    "returned_visits",
+    "satisfied",
+)
 
 #: rate name → (numerator, denominator)
 RATES = {
-    "response_rate": ("responded_on_time", "dispatched"),          # 响应率
-    "handling_rate": ("handled", "dispatched"),                    # 处置率
-    "on_time_handling_rate": ("handled_on_time", "dispatched"),    # 按期处置率
-    "rework_rate": ("reworked", "dispatched"),                     # 返工率
-    "closure_rate": ("closed", "dispatched"),                      # 结案率
-    "satisfaction_rate": ("satisfied", "returned_visits"),         # 满意率
+    "response_rate": ("responded_on_time", "dispatched"),  # 响应率
+    "handling_rate": ("handled", "dispatched"),  # 处置率
+    "on_time_handling_rate": ("handled_on_time", "dispatched"),  # 按期处置率
+    "rework_rate": ("reworked", "dispatched"),  # 返工率
+    "closure_rate": ("closed", "dispatched"),  # 结案率
+    "satisfaction_rate": ("satisfied", "returned_visits"),  # 满意率
 }
 
 
@@ -77,9 +87,15 @@ def body_counts(
         parties = parties.filter(process__created_at__lt=until)
     if bodies is not None:
         parties = parties.filter(body_id__in=list(bodies))
-    overdue = Exists(ProcessDeadline.objects.filter(process=OuterRef("process"), stopped_at__isnull=True,
-                                                    paused_since__isnull=True, due_at__lt=now,
-                                                    process__closed_at__isnull=True))
+    overdue = Exists(
+        ProcessDeadline.objects.filter(
+            process=OuterRef("process"),
+            stopped_at__isnull=True,
+            paused_since__isnull=True,
+            due_at__lt=now,
+            process__closed_at__isnull=True,
+        )
+    )
     rework = Exists(Transition.objects.filter(process=OuterRef("process"), counts_as=CountsAs.REWORK))
     rows = (
         parties.values("body_id", "body__name")
@@ -93,8 +109,9 @@ def body_counts(
             closed=Count("pk", filter=Q(process__closed_at__isnull=False)),
             overdue_now=Count("pk", filter=Q(overdue)),
             returned_visits=Count("pk", filter=~Q(process__satisfaction="")),
-            satisfied=Count("pk", filter=Q(process__satisfaction__in=[Satisfaction.VERY_SATISFIED,
-                                                                       Satisfaction.SATISFIED])),
+            satisfied=Count(
+                "pk", filter=Q(process__satisfaction__in=[Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED])
+            ),
         )
         .order_by("body__name")
     )
@@ -107,8 +124,7 @@ def body_counts(
 
 
 def rates(counts: dict[str, int]) -> dict[str, float | None]:
-    return {name: (round(counts[num] / counts[den], 4) if counts[den] else None)
-            for name, (num, den) in RATES.items()}
+    return {name: (round(counts[num] / counts[den], 4) if counts[den] else None) for name, (num, den) in RATES.items()}
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -58,14 +58,25 @@ class Process(models.Model):
     #: Bumped by every action; a stale ``expected_version`` is a conflict.
     version = models.PositiveIntegerField(_("版本"), default=1)
     township = models.ForeignKey(
-        "org.Township", verbose_name=_("所属乡镇"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Township",
+        verbose_name=_("所属乡镇"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="processes",
     )
     initiator_body = models.ForeignKey(
-        "org.Body", verbose_name=_("发起单位"), on_delete=models.PROTECT, related_name="initiated_processes",
+        "org.Body",
+        verbose_name=_("发起单位"),
+        on_delete=models.PROTECT,
+        related_name="initiated_processes",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_by_name = models.CharField(_("发起人姓名"), max_length=150, blank=True)
@@ -124,7 +135,10 @@ class ProcessRecord(models.Model):
     field (the process's state is the only one)."""
 
     process = models.OneToOneField(
-        Process, primary_key=True, on_delete=models.PROTECT, related_name="%(app_label)s_%(class)s",
+        Process,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="%(app_label)s_%(class)s",
     )
 
     class Meta:
@@ -183,12 +197,17 @@ class Transition(models.Model):
     from_state = models.CharField(_("原状态"), max_length=40, blank=True)
     to_state = models.CharField(_("新状态"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150)
-    body = models.ForeignKey("org.Body", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    body = models.ForeignKey(
+        "org.Body", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     body_name = models.CharField(_("单位名称"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     reason = models.TextField(_("理由"), blank=True)
@@ -236,8 +255,11 @@ class ProcessDeadline(models.Model):
         verbose_name_plural = _("期限")
         ordering = ["process", "started_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["process", "name"], condition=Q(stopped_at__isnull=True),
-                                    name="workflow_processdeadline_one_open_per_name"),
+            models.UniqueConstraint(
+                fields=["process", "name"],
+                condition=Q(stopped_at__isnull=True),
+                name="workflow_processdeadline_one_open_per_name",
+            ),
         ]
         indexes = [models.Index(fields=["name", "stopped_at", "due_at"], name="workflow_deadline_open")]
 
@@ -321,10 +343,10 @@ class Attachment(models.Model):
     first (``process`` empty), then attached to a process by an action."""
 
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="attachments")
-    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="attachments")
-    transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="attachments")
+    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    transition = models.ForeignKey(
+        Transition, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
     original_name = models.CharField(_("文件名"), max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
@@ -409,8 +431,9 @@ class Delivery(models.Model):
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verb = models.CharField(_("事件"), max_length=60)
     payload = models.JSONField(_("内容"), default=dict)
-    status = models.CharField(_("状态"), max_length=20, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)

@@ -44,33 +44,40 @@ def actionable_q(user) -> Q:
     terms = []
     for party_role, kinds in by_party.items():
         states = reduce(or_, (Q(kind=k, state__in=sorted(s)) for k, s in sorted(kinds.items())))
-        is_party = Exists(Party.objects.filter(process=OuterRef("pk"), body_id=user.body_id, role=party_role,
-                                               active=True))
+        is_party = Exists(
+            Party.objects.filter(process=OuterRef("pk"), body_id=user.body_id, role=party_role, active=True)
+        )
         terms.append(states & Q(is_party))
     return reduce(or_, terms) if terms else _NONE
 
 
 def overdue_deadlines_q(now: dt.datetime) -> Q:
-    return Q(Exists(ProcessDeadline.objects.filter(process=OuterRef("pk"), stopped_at__isnull=True,
-                                                   paused_since__isnull=True, due_at__lt=now)))
+    return Q(
+        Exists(
+            ProcessDeadline.objects.filter(
+                process=OuterRef("pk"), stopped_at__isnull=True, paused_since__isnull=True, due_at__lt=now
+            )
+        )
+    )
 
 
 def _involved_q(user, roles: list[str]) -> Q:
     body_ids = scope_for(user).body_ids
     if not body_ids:
         return _NONE
-    return Q(Exists(Party.objects.filter(process=OuterRef("pk"), body_id__in=body_ids, role__in=roles,
-                                         active=True)))
+    return Q(Exists(Party.objects.filter(process=OuterRef("pk"), body_id__in=body_ids, role__in=roles, active=True)))
 
 
 def with_list_data(qs: QuerySet) -> QuerySet:
     """What a list row shows, in a fixed number of queries: township and
     initiator joined, active parties and open deadlines prefetched."""
     return qs.select_related("township", "initiator_body").prefetch_related(
-        Prefetch("parties", queryset=Party.objects.filter(active=True).select_related("body"),
-                 to_attr="active_parties"),
-        Prefetch("deadlines", queryset=ProcessDeadline.objects.filter(stopped_at__isnull=True),
-                 to_attr="open_deadlines"),
+        Prefetch(
+            "parties", queryset=Party.objects.filter(active=True).select_related("body"), to_attr="active_parties"
+        ),
+        Prefetch(
+            "deadlines", queryset=ProcessDeadline.objects.filter(stopped_at__isnull=True), to_attr="open_deadlines"
+        ),
     )
 
 
@@ -112,8 +119,11 @@ def detail_queryset(user) -> QuerySet:
 
 def timeline(process: Process) -> list[Transition]:
     return list(
-        Transition.objects.filter(process=process).select_related("actor").prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.select_related("blob"))).order_by("seq"))
+        Transition.objects.filter(process=process)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.select_related("blob")))
+        .order_by("seq")
+    )
 
 
 def deadline_rows(process: Process, now: dt.datetime | None = None) -> list[dict]:
@@ -132,10 +142,17 @@ def deadline_rows(process: Process, now: dt.datetime | None = None) -> list[dict
         else:
             s = clock.status(d.due_at, now)
             status_label, level = s.label, s.level
-        out.append({"deadline": d, "label": flow.deadline_label(d.name), "status": str(status_label),
-                    "level": level, "lines": d.explanation.get("explanation", []),
-                    "warnings": d.explanation.get("warnings", []),
-                    "due_display": d.explanation.get("due_display", "")})
+        out.append(
+            {
+                "deadline": d,
+                "label": flow.deadline_label(d.name),
+                "status": str(status_label),
+                "level": level,
+                "lines": d.explanation.get("explanation", []),
+                "warnings": d.explanation.get("warnings", []),
+                "due_display": d.explanation.get("due_display", ""),
+            }
+        )
     return out
 
 

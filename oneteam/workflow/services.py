@@ -100,7 +100,8 @@ class ActionContext:
     def remove_party(self, body: Body, role: str) -> None:
         """Deactivate ``body`` in ``role``; it keeps read access to the history."""
         n = Party.objects.filter(process=self.process, body=body, role=role, active=True).update(
-            active=False, removed_at=self.now)
+            active=False, removed_at=self.now
+        )
         if n:
             self.party_changes.append({"op": "remove", "body_id": body.pk, "body": str(body), "role": str(role)})
 
@@ -115,8 +116,7 @@ class ActionContext:
 
 
 def _add_party(process: Process, body: Body, role: str, now: dt.datetime) -> Party:
-    party, created = Party.objects.get_or_create(process=process, body=body, role=role,
-                                                 defaults={"added_at": now})
+    party, created = Party.objects.get_or_create(process=process, body=body, role=role, defaults={"added_at": now})
     if not created and not party.active:
         party.active = True
         party.removed_at = None
@@ -205,9 +205,16 @@ def start_process(
             raise NotPermitted(_("您的角色不能发起“%(flow)s”。") % {"flow": flow.label}, code="role_required")
     now = timezone.now()
     process = Process(
-        kind=flow.kind, number=_next_number(flow, now), title=title, state=flow.initial,
-        township=township if township is not None else initiator.township, initiator_body=initiator,
-        created_by=actor, created_by_name=_actor_name(actor), created_at=now, updated_at=now,
+        kind=flow.kind,
+        number=_next_number(flow, now),
+        title=title,
+        state=flow.initial,
+        township=township if township is not None else initiator.township,
+        initiator_body=initiator,
+        created_by=actor,
+        created_by_name=_actor_name(actor),
+        created_at=now,
+        updated_at=now,
         data=_jsonable(data or {}),
     )
     process.save(force_insert=True)
@@ -229,21 +236,50 @@ def start_process(
         raise InvalidInput(_("该流程没有登记字段。"), code="no_record_model")
     process._record_cache = record
 
-    parties = [{"body_id": p.body_id, "body": str(p.body), "role": p.role}
-               for p in Party.objects.filter(process=process).select_related("body")]
+    parties = [
+        {"body_id": p.body_id, "body": str(p.body), "role": p.role}
+        for p in Party.objects.filter(process=process).select_related("body")
+    ]
     entry = ledger.append(
-        f"{flow.kind}.{START_ACTION}", actor=actor, obj=process,
+        f"{flow.kind}.{START_ACTION}",
+        actor=actor,
+        obj=process,
         body=initiator if actor is None else None,
-        payload={"number": process.number, "title": title, "state": flow.initial, "parties": parties,
-                 "record": record_dict(record), "data": process.data},
+        payload={
+            "number": process.number,
+            "title": title,
+            "state": flow.initial,
+            "parties": parties,
+            "record": record_dict(record),
+            "data": process.data,
+        },
     )
     transition = Transition.objects.create(
-        process=process, seq=1, action=START_ACTION, action_label=str(_("发起")), from_state="",
-        to_state=flow.initial, actor=actor, actor_name=_actor_name(actor), body=initiator,
-        body_name=str(initiator), at=now, data=process.data, ledger_seq=entry.seq,
+        process=process,
+        seq=1,
+        action=START_ACTION,
+        action_label=str(_("发起")),
+        from_state="",
+        to_state=flow.initial,
+        actor=actor,
+        actor_name=_actor_name(actor),
+        body=initiator,
+        body_name=str(initiator),
+        at=now,
+        data=process.data,
+        ledger_seq=entry.seq,
     )
-    ctx = ActionContext(flow=flow, action=None, process=process, record=record, actor=actor,
-                        data=process.data, reason="", officers=[], now=now)
+    ctx = ActionContext(
+        flow=flow,
+        action=None,
+        process=process,
+        record=record,
+        actor=actor,
+        data=process.data,
+        reason="",
+        officers=[],
+        now=now,
+    )
     for op in [*flow.start_deadlines, *deadlines]:
         _start_deadline(ctx, op, transition)
     _after_commit_notify(transition.pk)
@@ -298,7 +334,10 @@ def _permission_error(flow: Flow, action: Action) -> NotPermitted:
 
         roles = "、".join(str(Role(r).label) if r in Role.values else r for r in action.roles)
         msg = _("“%(action)s”只能由%(parties)s的%(roles)s执行。") % {
-            "action": action.label, "parties": parties, "roles": roles}
+            "action": action.label,
+            "parties": parties,
+            "roles": roles,
+        }
     else:
         msg = _("“%(action)s”只能由%(parties)s执行。") % {"action": action.label, "parties": parties}
     return NotPermitted(msg, code="not_permitted")
@@ -314,8 +353,7 @@ def _resolve_officers(officers: Iterable[Any]) -> list[User]:
     found = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("body")}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise InvalidInput(_("执法人员不存在：%(ids)s") % {"ids": ", ".join(map(str, missing))},
-                           code="officer_unknown")
+        raise InvalidInput(_("执法人员不存在：%(ids)s") % {"ids": ", ".join(map(str, missing))}, code="officer_unknown")
     return [found[i] for i in dict.fromkeys(ids)]
 
 
@@ -330,11 +368,15 @@ def _resolve_attachments(items: Iterable[Any], actor: User | None) -> list[Attac
             att = do_upload(item, actor=actor)
         else:
             sha = str(item).strip().lower()
-            att = (Attachment.objects.filter(blob_id=sha, uploaded_by=actor).order_by("process_id", "-pk").first()
-                   if actor is not None else None)
+            att = (
+                Attachment.objects.filter(blob_id=sha, uploaded_by=actor).order_by("process_id", "-pk").first()
+                if actor is not None
+                else None
+            )
             if att is None:
-                raise InvalidInput(_("附件不存在或不是您上传的：%(sha)s") % {"sha": sha[:12]},
-                                   code="attachment_unknown")
+                raise InvalidInput(
+                    _("附件不存在或不是您上传的：%(sha)s") % {"sha": sha[:12]}, code="attachment_unknown"
+                )
         out.append(att)
     return out
 
@@ -346,42 +388,58 @@ def _open_deadline(process: Process, name: str, *, lock: bool = True) -> Process
     return qs.first()
 
 
-def _validate(flow: Flow, action: Action, process: Process, *, reason: str, data: dict, attachments: list,
-              officers: list[User], now: dt.datetime, record) -> None:
+def _validate(
+    flow: Flow,
+    action: Action,
+    process: Process,
+    *,
+    reason: str,
+    data: dict,
+    attachments: list,
+    officers: list[User],
+    now: dt.datetime,
+    record,
+) -> None:
     req = action.requires
     if action.needs_reason and not reason:
         raise InvalidInput(_("“%(action)s”必须填写理由。") % {"action": action.label}, code="reason_required")
     missing = [f for f in req.fields if data.get(f) in (None, "", [], {})]
     if missing:
         raise InvalidInput(
-            _("“%(action)s”缺少必填内容：%(fields)s") % {
-                "action": action.label, "fields": "、".join(_field_label(flow, f) for f in missing)},
-            code="fields_required", detail={"missing": missing})
+            _("“%(action)s”缺少必填内容：%(fields)s")
+            % {"action": action.label, "fields": "、".join(_field_label(flow, f) for f in missing)},
+            code="fields_required",
+            detail={"missing": missing},
+        )
     if len(attachments) < req.attachments:
         raise InvalidInput(
             _("“%(action)s”至少需要%(n)d个附件。") % {"action": action.label, "n": req.attachments},
-            code="attachments_required")
+            code="attachments_required",
+        )
     if req.certified_officers:
         require_certified_officers(officers, on=timezone.localdate(now), minimum=req.certified_officers)
     if officers:
         party_bodies = {p.body_id for p in _active_parties(process)}
         strangers = [str(o) for o in officers if o.body_id not in party_bodies]
         if strangers:
-            raise InvalidInput(_("执法人员须为参与单位人员：%(names)s") % {"names": "、".join(strangers)},
-                               code="officer_not_party")
+            raise InvalidInput(
+                _("执法人员须为参与单位人员：%(names)s") % {"names": "、".join(strangers)}, code="officer_not_party"
+            )
     if action.counts_as == CountsAs.SATISFACTION and data.get("satisfaction") not in Satisfaction.values:
         raise InvalidInput(_("请选择满意度评价。"), code="satisfaction_required")
     for op in action.deadlines:
         if isinstance(op, ExtendDeadline):
             deadline = _open_deadline(process, op.name)
             if deadline is None:
-                raise InvalidInput(_("“%(d)s”未在计时，不能延期。") % {"d": flow.deadline_label(op.name)},
-                                   code="deadline_not_running")
+                raise InvalidInput(
+                    _("“%(d)s”未在计时，不能延期。") % {"d": flow.deadline_label(op.name)}, code="deadline_not_running"
+                )
             if deadline.extension_count >= op.max_times:
                 raise InvalidInput(
-                    _("“%(d)s”已延期%(n)d次，不能再次延期。") % {
-                        "d": flow.deadline_label(op.name), "n": deadline.extension_count},
-                    code="extension_limit")
+                    _("“%(d)s”已延期%(n)d次，不能再次延期。")
+                    % {"d": flow.deadline_label(op.name), "n": deadline.extension_count},
+                    code="extension_limit",
+                )
     if record is not None:
         _apply_record_fields(record, req.fields, data)
 
@@ -409,8 +467,9 @@ def _apply_record_fields(record, names: Sequence[str], data: dict) -> None:
         try:
             setattr(record, f.attname, f.to_python(data[name]))
         except ValidationError as exc:
-            raise InvalidInput(f"{f.verbose_name}：{'；'.join(exc.messages)}", code="invalid_record",
-                               detail={name: exc.messages}) from exc
+            raise InvalidInput(
+                f"{f.verbose_name}：{'；'.join(exc.messages)}", code="invalid_record", detail={name: exc.messages}
+            ) from exc
 
 
 def perform(
@@ -447,8 +506,17 @@ def perform(
     reason = (reason or "").strip()
     data = dict(data or {})
     with transaction.atomic():
-        return _perform_locked(flow, process, action, actor=actor, reason=reason, data=data,
-                               attachments=attachments, officers=officers, expected_version=expected_version)
+        return _perform_locked(
+            flow,
+            process,
+            action,
+            actor=actor,
+            reason=reason,
+            data=data,
+            attachments=attachments,
+            officers=officers,
+            expected_version=expected_version,
+        )
 
 
 def _perform_locked(flow, process, action, *, actor, reason, data, attachments, officers, expected_version):
@@ -460,9 +528,10 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         if seen_state in action.source and seen_state != locked.state:
             raise Conflict(str(CONFLICT_MESSAGE), code="conflict")
         raise InvalidInput(
-            _("事项当前状态为“%(state)s”，不能执行“%(action)s”。") % {
-                "state": flow.state_label(locked.state), "action": action.label},
-            code="invalid_state")
+            _("事项当前状态为“%(state)s”，不能执行“%(action)s”。")
+            % {"state": flow.state_label(locked.state), "action": action.label},
+            code="invalid_state",
+        )
     if not can_act(locked, action, actor):
         raise _permission_error(flow, action)
 
@@ -470,11 +539,29 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     officer_users = _resolve_officers(officers)
     attachment_objs = _resolve_attachments(attachments, actor)
     record = locked.record
-    _validate(flow, action, locked, reason=reason, data=data, attachments=attachment_objs,
-              officers=officer_users, now=now, record=record)
+    _validate(
+        flow,
+        action,
+        locked,
+        reason=reason,
+        data=data,
+        attachments=attachment_objs,
+        officers=officer_users,
+        now=now,
+        record=record,
+    )
 
-    ctx = ActionContext(flow=flow, action=action, process=locked, record=record, actor=actor, data=data,
-                        reason=reason, officers=officer_users, now=now)
+    ctx = ActionContext(
+        flow=flow,
+        action=action,
+        process=locked,
+        record=record,
+        actor=actor,
+        data=data,
+        reason=reason,
+        officers=officer_users,
+        now=now,
+    )
     if action.handler is not None:
         action.handler(ctx)
     if record is not None:
@@ -493,8 +580,13 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     seq = (Transition.objects.filter(process=locked).aggregate(m=models.Max("seq"))["m"] or 0) + 1
     clean_data = _jsonable(data)
     payload = {
-        "number": locked.number, "seq": seq, "from": locked.state, "to": target, "reason": reason,
-        "data": clean_data, "attachments": [a.blob_id for a in attachment_objs],
+        "number": locked.number,
+        "seq": seq,
+        "from": locked.state,
+        "to": target,
+        "reason": reason,
+        "data": clean_data,
+        "attachments": [a.blob_id for a in attachment_objs],
         "officers": [{"id": o.pk, "name": str(o)} for o in officer_users],
     }
     if ctx.party_changes:
@@ -503,19 +595,36 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         payload["record"] = record_dict(record)
     entry = ledger.append(f"{flow.kind}.{action.name}", actor=actor, obj=locked, payload=payload)
     transition = Transition.objects.create(
-        process=locked, seq=seq, action=action.name, action_label=str(action.label),
-        counts_as=action.counts_as or "", from_state=locked.state, to_state=target, actor=actor,
-        actor_name=_actor_name(actor), body=getattr(actor, "body", None),
-        body_name=str(actor.body) if actor is not None and actor.body_id else "", at=now, reason=reason,
-        data=clean_data, officers=payload["officers"], ledger_seq=entry.seq,
+        process=locked,
+        seq=seq,
+        action=action.name,
+        action_label=str(action.label),
+        counts_as=action.counts_as or "",
+        from_state=locked.state,
+        to_state=target,
+        actor=actor,
+        actor_name=_actor_name(actor),
+        body=getattr(actor, "body", None),
+        body_name=str(actor.body) if actor is not None and actor.body_id else "",
+        at=now,
+        reason=reason,
+        data=clean_data,
+        officers=payload["officers"],
+        ledger_seq=entry.seq,
     )
     for att in attachment_objs:
         if att.process_id is None:
             Attachment.objects.filter(pk=att.pk).update(process=locked, transition=transition)
         else:  # the same file on a second action: a new attachment row, same blob
-            Attachment.objects.create(blob_id=att.blob_id, process=locked, transition=transition,
-                                      original_name=att.original_name, uploaded_by=att.uploaded_by,
-                                      uploaded_at=att.uploaded_at, ledger_seq=att.ledger_seq)
+            Attachment.objects.create(
+                blob_id=att.blob_id,
+                process=locked,
+                transition=transition,
+                original_name=att.original_name,
+                uploaded_by=att.uploaded_by,
+                uploaded_at=att.uploaded_at,
+                ledger_seq=att.ledger_seq,
+            )
 
     locked.state = target  # workflow-kernel: the in-memory copy follows the conditional update above
     locked.version += 1
@@ -523,8 +632,9 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     for op in action.deadlines:
         _apply_deadline_op(ctx, op, transition)
     if "closed_at" in changes:  # a finished process has no running clock (met_on_time stays None)
-        ProcessDeadline.objects.filter(process=locked, stopped_at__isnull=True).update(stopped_at=now,
-                                                                                       paused_since=None)
+        ProcessDeadline.objects.filter(process=locked, stopped_at__isnull=True).update(
+            stopped_at=now, paused_since=None
+        )
     # The caller's object follows the database.
     process.refresh_from_db()
     process._record_cache = record
@@ -565,16 +675,20 @@ def _apply_deadline_op(ctx: ActionContext, op, transition: Transition) -> None:
     elif isinstance(op, ExtendDeadline):
         period = op.period(ctx) if callable(op.period) else op.period
         kind, amount = clock.period_parts(period)
-        deadline.extensions = [*deadline.extensions, {"kind": kind, "amount": amount, "reason": ctx.reason,
-                                                      "at": now.isoformat()}]
+        deadline.extensions = [
+            *deadline.extensions,
+            {"kind": kind, "amount": amount, "reason": ctx.reason, "at": now.isoformat()},
+        ]
         deadline.extension_count += 1
         clock.recompute(deadline, now)
     deadline.save()
 
 
 def _close_pause(deadline: ProcessDeadline, now: dt.datetime) -> None:
-    deadline.pauses = [*deadline.pauses, {"start": deadline.paused_since.isoformat(), "end": now.isoformat(),
-                                          "reason": deadline.pause_reason}]
+    deadline.pauses = [
+        *deadline.pauses,
+        {"start": deadline.paused_since.isoformat(), "end": now.isoformat(), "reason": deadline.pause_reason},
+    ]
     deadline.paused_since = None
     deadline.pause_reason = ""
 
@@ -588,8 +702,9 @@ def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transitio
         running.save(update_fields=["stopped_at", "superseded"])
     period = op.period(ctx) if callable(op.period) else op.period
     kind, amount = clock.period_parts(period)
-    deadline = ProcessDeadline(process=ctx.process, name=op.name, period_kind=kind, period_amount=amount,
-                               started_at=now, started_by=transition)
+    deadline = ProcessDeadline(
+        process=ctx.process, name=op.name, period_kind=kind, period_amount=amount, started_at=now, started_by=transition
+    )
     clock.recompute(deadline, now)
     deadline.save(force_insert=True)
     return deadline
@@ -609,10 +724,15 @@ def do_comment(process: Process, *, actor: User, text: str) -> Comment:
         raise InvalidInput(_("请填写意见内容。"), code="text_required")
     if not Process.objects.visible_to(actor).filter(pk=process.pk).exists() or not actor.body_id:
         raise NotPermitted(_("无权对该事项发表意见。"))
-    comment = Comment.objects.create(process=process, author=actor, author_name=_actor_name(actor),
-                                     body_name=str(actor.body), text=text)
-    ledger.append(f"{process.kind}.comment", actor=actor, obj=process,
-                  payload={"number": process.number, "comment_id": comment.pk, "text": text})
+    comment = Comment.objects.create(
+        process=process, author=actor, author_name=_actor_name(actor), body_name=str(actor.body), text=text
+    )
+    ledger.append(
+        f"{process.kind}.comment",
+        actor=actor,
+        obj=process,
+        payload={"number": process.number, "comment_id": comment.pk, "text": text},
+    )
     transaction.on_commit(lambda: _notify_comment(comment.pk), robust=True)
     return comment
 
@@ -630,18 +750,28 @@ def do_upload(file, *, actor: User, name: str | None = None) -> Attachment:
     try:
         stored = files.store(file, name=original)
     except files.TooLarge:
-        raise InvalidInput(_("文件超过大小限制（%(mb)dMB）。") % {"mb": files.max_bytes() // (1024 * 1024)},
-                           code="file_too_large") from None
+        raise InvalidInput(
+            _("文件超过大小限制（%(mb)dMB）。") % {"mb": files.max_bytes() // (1024 * 1024)}, code="file_too_large"
+        ) from None
     if stored.size == 0:
         raise InvalidInput(_("文件为空。"), code="file_empty")
     if stored.content_type is None or stored.content_type not in files.allowed_types():
         raise InvalidInput(_("不支持的文件类型：%(name)s") % {"name": original}, code="file_type_not_allowed")
-    blob, _created = Blob.objects.get_or_create(sha256=stored.sha256,
-                                               defaults={"size": stored.size, "content_type": stored.content_type})
+    blob, _created = Blob.objects.get_or_create(
+        sha256=stored.sha256, defaults={"size": stored.size, "content_type": stored.content_type}
+    )
     att = Attachment.objects.create(blob=blob, original_name=original, uploaded_by=actor)
-    entry = ledger.append("workflow.upload", actor=actor, obj=att,
-                          payload={"sha256": blob.sha256, "size": blob.size, "content_type": blob.content_type,
-                                   "original_name": original})
+    entry = ledger.append(
+        "workflow.upload",
+        actor=actor,
+        obj=att,
+        payload={
+            "sha256": blob.sha256,
+            "size": blob.size,
+            "content_type": blob.content_type,
+            "original_name": original,
+        },
+    )
     Attachment.objects.filter(pk=att.pk).update(ledger_seq=entry.seq)
     att.ledger_seq = entry.seq
     return att

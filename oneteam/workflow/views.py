@@ -32,9 +32,14 @@ def _flow_or_404(route: str) -> Flow:
 
 
 def _rows(page, now):
-    return [{"process": p, "deadline": selectors.row_deadline(p, now),
-             "assignees": [x.body for x in p.active_parties if x.role == PartyRole.ASSIGNEE]}
-            for p in page.object_list]
+    return [
+        {
+            "process": p,
+            "deadline": selectors.row_deadline(p, now),
+            "assignees": [x.body for x in p.active_parties if x.role == PartyRole.ASSIGNEE],
+        }
+        for p in page.object_list
+    ]
 
 
 @login_required
@@ -44,9 +49,16 @@ def inbox(request):
         tab = "todo"
     now = timezone.now()
     page = Paginator(selectors.inbox(request.user, tab, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workflow/inbox.html", {
-        "tab": tab, "tabs": selectors.INBOX_TABS.items(), "page": page, "rows": _rows(page, now),
-    })
+    return render(
+        request,
+        "workflow/inbox.html",
+        {
+            "tab": tab,
+            "tabs": selectors.INBOX_TABS.items(),
+            "page": page,
+            "rows": _rows(page, now),
+        },
+    )
 
 
 @login_required
@@ -56,9 +68,16 @@ def process_list(request, route: str):
     now = timezone.now()
     qs = selectors.processes_of(request.user, flow.kind, state=state)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workflow/list.html", {
-        "flow": flow, "state": state, "page": page, "rows": _rows(page, now),
-    })
+    return render(
+        request,
+        "workflow/list.html",
+        {
+            "flow": flow,
+            "state": state,
+            "page": page,
+            "rows": _rows(page, now),
+        },
+    )
 
 
 def _action_forms(flow: Flow, process: Process, user) -> list[dict]:
@@ -80,13 +99,20 @@ def _action_forms(flow: Flow, process: Process, user) -> list[dict]:
             fields.append({"name": name, "label": label})
         if a.requires.certified_officers and officers is None:
             bodies = [p.body_id for p in process.parties.all() if p.active]
-            officers = list(User.objects.filter(body_id__in=bodies, is_active=True).select_related("body")
-                            .order_by("body_id", "username"))
-        forms.append({
-            "action": a, "fields": fields, "needs_reason": a.needs_reason,
-            "satisfaction": Satisfaction.choices if a.counts_as == CountsAs.SATISFACTION else None,
-            "officers": officers if a.requires.certified_officers else None,
-        })
+            officers = list(
+                User.objects.filter(body_id__in=bodies, is_active=True)
+                .select_related("body")
+                .order_by("body_id", "username")
+            )
+        forms.append(
+            {
+                "action": a,
+                "fields": fields,
+                "needs_reason": a.needs_reason,
+                "satisfaction": Satisfaction.choices if a.counts_as == CountsAs.SATISFACTION else None,
+                "officers": officers if a.requires.certified_officers else None,
+            }
+        )
     return forms
 
 
@@ -104,13 +130,21 @@ def detail(request, route: str, pk: int):
                 continue
             value = getattr(record, f"get_{f.name}_display")() if f.choices else getattr(record, f.name)
             record_fields.append({"label": f.verbose_name, "value": value})
-    return render(request, "workflow/detail.html", {
-        "flow": flow, "process": process, "parties": parties, "record_fields": record_fields,
-        "deadlines": selectors.deadline_rows(process), "timeline": selectors.timeline(process),
-        "comments": Comment.objects.filter(process=process).order_by("created_at"),
-        "forms": _action_forms(flow, process, request.user),
-        "diagram": mark_safe(diagram.svg(flow, highlight=process.state)),
-    })
+    return render(
+        request,
+        "workflow/detail.html",
+        {
+            "flow": flow,
+            "process": process,
+            "parties": parties,
+            "record_fields": record_fields,
+            "deadlines": selectors.deadline_rows(process),
+            "timeline": selectors.timeline(process),
+            "comments": Comment.objects.filter(process=process).order_by("created_at"),
+            "forms": _action_forms(flow, process, request.user),
+            "diagram": mark_safe(diagram.svg(flow, highlight=process.state)),
+        },
+    )
 
 
 @login_required
@@ -128,7 +162,11 @@ def act(request, route: str, pk: int, action: str):
     version = request.POST.get("version")
     try:
         services.perform(
-            process, declared, actor=request.user, reason=request.POST.get("reason", ""), data=data,
+            process,
+            declared,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            data=data,
             attachments=request.FILES.getlist("attachments"),
             officers=[int(x) for x in request.POST.getlist("officers") if x.isdigit()],
             expected_version=int(version) if version and version.isdigit() else None,
@@ -155,9 +193,14 @@ def comment(request, route: str, pk: int):
 @login_required
 def flow_diagram(request, route: str):
     flow = _flow_or_404(route)
-    return render(request, "workflow/diagram.html", {
-        "flow": flow, "diagram": mark_safe(diagram.svg(flow)),
-    })
+    return render(
+        request,
+        "workflow/diagram.html",
+        {
+            "flow": flow,
+            "diagram": mark_safe(diagram.svg(flow)),
+        },
+    )
 
 
 @login_required
@@ -166,10 +209,12 @@ def attachment(request, pk: int):
     path = att.blob.path
     if not path.exists():
         raise Http404
-    inline = att.blob.content_type.startswith(("image/", "video/", "audio/")) or \
-        att.blob.content_type == "application/pdf"
-    response = FileResponse(path.open("rb"), as_attachment=not inline, filename=att.original_name,
-                            content_type=att.blob.content_type)
+    inline = (
+        att.blob.content_type.startswith(("image/", "video/", "audio/")) or att.blob.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        path.open("rb"), as_attachment=not inline, filename=att.original_name, content_type=att.blob.content_type
+    )
     response["X-Content-SHA256"] = att.blob_id
     return response
 

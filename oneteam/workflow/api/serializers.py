@@ -36,8 +36,23 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Transition
-        fields = ["seq", "action", "action_label", "from_state", "to_state", "actor", "actor_name", "body",
-                  "body_name", "at", "reason", "data", "officers", "ledger_seq", "attachments"]
+        fields = [
+            "seq",
+            "action",
+            "action_label",
+            "from_state",
+            "to_state",
+            "actor",
+            "actor_name",
+            "body",
+            "body_name",
+            "at",
+            "reason",
+            "data",
+            "officers",
+            "ledger_seq",
+            "attachments",
+        ]
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -45,8 +60,20 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProcessDeadline
-        fields = ["name", "period_kind", "period_amount", "started_at", "due_at", "paused_since",
-                  "extension_count", "stopped_at", "met_on_time", "superseded", "status", "explanation"]
+        fields = [
+            "name",
+            "period_kind",
+            "period_amount",
+            "started_at",
+            "due_at",
+            "paused_since",
+            "extension_count",
+            "stopped_at",
+            "met_on_time",
+            "superseded",
+            "status",
+            "explanation",
+        ]
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_status(self, obj) -> str | None:
@@ -64,9 +91,23 @@ class ProcessListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Process
-        fields = ["id", "kind", "number", "title", "state", "state_label", "version", "township",
-                  "initiator_body", "assignees", "created_at", "updated_at", "closed_at", "satisfaction",
-                  "deadline"]
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "title",
+            "state",
+            "state_label",
+            "version",
+            "township",
+            "initiator_body",
+            "assignees",
+            "created_at",
+            "updated_at",
+            "closed_at",
+            "satisfaction",
+            "deadline",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_assignees(self, obj) -> list[int]:
@@ -91,8 +132,14 @@ class ProcessDetailSerializer(ProcessListSerializer):
     available_actions = serializers.SerializerMethodField()
 
     class Meta(ProcessListSerializer.Meta):
-        fields = [*ProcessListSerializer.Meta.fields, "parties", "record", "transitions", "deadlines",
-                  "available_actions"]
+        fields = [
+            *ProcessListSerializer.Meta.fields,
+            "parties",
+            "record",
+            "transitions",
+            "deadlines",
+            "available_actions",
+        ]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_record(self, obj) -> dict:
@@ -108,8 +155,12 @@ class ActionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     data = serializers.DictField(required=False, default=dict)
     officers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    attachments = serializers.ListField(child=serializers.RegexField(r"^[0-9a-fA-F]{64}$"), required=False,
-                                        default=list, help_text="SHA-256 of files uploaded to /api/v1/attachments/")
+    attachments = serializers.ListField(
+        child=serializers.RegexField(r"^[0-9a-fA-F]{64}$"),
+        required=False,
+        default=list,
+        help_text="SHA-256 of files uploaded to /api/v1/attachments/",
+    )
     expected_version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

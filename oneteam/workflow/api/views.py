@@ -30,15 +30,21 @@ class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Process.objects.none()
         if self.action == "list":
-            return selectors.processes_of(self.request.user, self.flow.kind, state=self.request.query_params.get(
-                "state") or None)
+            return selectors.processes_of(
+                self.request.user, self.flow.kind, state=self.request.query_params.get("state") or None
+            )
         return (
-            Process.objects.visible_to(self.request.user).filter(kind=self.flow.kind)
+            Process.objects.visible_to(self.request.user)
+            .filter(kind=self.flow.kind)
             .select_related("township", "initiator_body")
             .prefetch_related(
                 Prefetch("parties", queryset=Party.objects.select_related("body")),
-                Prefetch("transitions", queryset=Transition.objects.order_by("seq").prefetch_related(
-                    Prefetch("attachments", queryset=Attachment.objects.select_related("blob")))),
+                Prefetch(
+                    "transitions",
+                    queryset=Transition.objects.order_by("seq").prefetch_related(
+                        Prefetch("attachments", queryset=Attachment.objects.select_related("blob"))
+                    ),
+                ),
                 Prefetch("deadlines", queryset=ProcessDeadline.objects.order_by("started_at", "pk")),
             )
         )
@@ -55,9 +61,16 @@ class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
         payload = s.ActionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         v = payload.validated_data
-        services.perform(process, declared, actor=request.user, reason=v["reason"], data=v["data"],
-                         officers=v["officers"], attachments=v["attachments"],
-                         expected_version=v["expected_version"])
+        services.perform(
+            process,
+            declared,
+            actor=request.user,
+            reason=v["reason"],
+            data=v["data"],
+            officers=v["officers"],
+            attachments=v["attachments"],
+            expected_version=v["expected_version"],
+        )
         fresh = self.get_queryset().get(pk=process.pk)
         return Response(s.ProcessDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
@@ -68,10 +81,10 @@ def _action_method(declared: Action):
 
     method.__name__ = f"do_{declared.name}"
     method.__doc__ = f"{declared.label}（{', '.join(declared.source)} → {declared.target}）"
-    method = extend_schema(request=s.ActionInputSerializer, responses=s.ProcessDetailSerializer,
-                           summary=str(declared.label))(method)
-    return drf_action(detail=True, methods=["post"], url_path=declared.url_name,
-                      url_name=declared.url_name)(method)
+    method = extend_schema(
+        request=s.ActionInputSerializer, responses=s.ProcessDetailSerializer, summary=str(declared.label)
+    )(method)
+    return drf_action(detail=True, methods=["post"], url_path=declared.url_name, url_name=declared.url_name)(method)
 
 
 def viewset_for(flow: Flow) -> type[ProcessViewSetBase]:

@@ -73,8 +73,12 @@ def start_drill(cast, drill_flow):
 
     def make(**kw):
         args = {
-            "actor": cast.dispatcher, "initiator": cast.command_room, "assignees": [cast.team],
-            "copied": [cast.department], "supervisor": cast.guidance_office, "title": "占道经营",
+            "actor": cast.dispatcher,
+            "initiator": cast.command_room,
+            "assignees": [cast.team],
+            "copied": [cast.department],
+            "supervisor": cast.guidance_office,
+            "title": "占道经营",
             "record_fields": {"address": "安阳街道1号"},
         }
         args.update(kw)

@@ -116,9 +116,16 @@ def test_upload_text_file_refused(api_client, cast):
 
 def test_inbox_tabs_by_user(api_client, cast, start_drill):
     p = start_drill()
-    cases = [(cast.officer, "todo", True), (cast.dispatcher, "todo", True), (cast.dispatcher, "initiated", True),
-             (cast.dept_handler, "copied", True), (cast.dept_handler, "todo", False),
-             (cast.auxiliary, "todo", False), (cast.other_dispatcher, "todo", False), (cast.admin, "todo", False)]
+    cases = [
+        (cast.officer, "todo", True),
+        (cast.dispatcher, "todo", True),
+        (cast.dispatcher, "initiated", True),
+        (cast.dept_handler, "copied", True),
+        (cast.dept_handler, "todo", False),
+        (cast.auxiliary, "todo", False),
+        (cast.other_dispatcher, "todo", False),
+        (cast.admin, "todo", False),
+    ]
     for user, tab, expected in cases:
         api_client.force_authenticate(user)
         ids = [x["id"] for x in api_client.get(f"/api/v1/inbox/?tab={tab}").json()["results"]]

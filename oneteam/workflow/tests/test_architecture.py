@@ -64,9 +64,11 @@ def test_state_changes_only_in_workflow_services():
 
 def test_lint_detects_assignments(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("from oneteam.workflow.models import Process\n"
-                   "def f(p):\n    p.state = 'x'\n    Process.objects.filter().update(state='y')\n"
-                   "    setattr(p, 'state', 'z')\n    Process.objects.bulk_update([p], ['state'])\n")
+    bad.write_text(
+        "from oneteam.workflow.models import Process\n"
+        "def f(p):\n    p.state = 'x'\n    Process.objects.filter().update(state='y')\n"
+        "    setattr(p, 'state', 'z')\n    Process.objects.bulk_update([p], ['state'])\n"
+    )
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:
@@ -108,9 +110,14 @@ def test_flow_routes_and_kinds_unique(every_flow):
 def test_problems_reports_unreachable_and_dead_end_states():
     from oneteam.workflow.declare import Action, Flow, State
 
-    flow = Flow(kind="bad", label="bad", route="bads", initial="a",
-                states=[State("a", "A"), State("b", "B"), State("c", "C"), State("z", "Z", terminal=True)],
-                actions=[Action("go", "go", source=["a"], target="b"), Action("end", "end", source=["a"], target="z")])
+    flow = Flow(
+        kind="bad",
+        label="bad",
+        route="bads",
+        initial="a",
+        states=[State("a", "A"), State("b", "B"), State("c", "C"), State("z", "Z", terminal=True)],
+        actions=[Action("go", "go", source=["a"], target="b"), Action("end", "end", source=["a"], target="z")],
+    )
     problems = flow.problems()
     assert "state 'c' is not reachable from 'a'" in problems
     assert "non-terminal state 'b' has no way out" in problems

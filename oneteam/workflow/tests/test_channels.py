@@ -55,8 +55,9 @@ def receiver():
     r.close()
 
 
-def test_accept_posts_signed_webhook_to_other_party_after_commit(cast, start_drill, receiver,
-                                                                  django_capture_on_commit_callbacks):
+def test_accept_posts_signed_webhook_to_other_party_after_commit(
+    cast, start_drill, receiver, django_capture_on_commit_callbacks
+):
     BodyChannel.objects.create(body=cast.command_room, url=receiver.url, secret="s3cret")
     BodyChannel.objects.create(body=cast.team, url=receiver.url, secret="x")  # the actor's own body: not sent
     p = start_drill()
@@ -74,8 +75,9 @@ def test_accept_posts_signed_webhook_to_other_party_after_commit(cast, start_dri
     assert d.status == DeliveryStatus.DELIVERED and d.attempts == 1 and d.delivered_at is not None
 
 
-def test_delivery_failure_retries_with_backoff_then_delivers(cast, start_drill, receiver,
-                                                             django_capture_on_commit_callbacks):
+def test_delivery_failure_retries_with_backoff_then_delivers(
+    cast, start_drill, receiver, django_capture_on_commit_callbacks
+):
     BodyChannel.objects.create(body=cast.command_room, url=receiver.url)
     receiver.status = 500
     p = start_drill()
@@ -112,8 +114,9 @@ def test_backoff_doubles_and_is_capped():
 
 
 def test_dingtalk_channel_signs_url_and_reads_errcode(cast, receiver):
-    ch = BodyChannel.objects.create(body=cast.team, url=receiver.url + "?access_token=t", secret="SEC",
-                                    kind=ChannelKind.DINGTALK)
+    ch = BodyChannel.objects.create(
+        body=cast.team, url=receiver.url + "?access_token=t", secret="SEC", kind=ChannelKind.DINGTALK
+    )
     d = Delivery.objects.create(channel=ch, verb="x", payload={"text": "新事项", "url": "/flows/x/1/"})
     assert channels.attempt(d.pk).status == DeliveryStatus.DELIVERED
     path, _h, body = receiver.requests[0]

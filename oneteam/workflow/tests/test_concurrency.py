@@ -16,8 +16,9 @@ from oneteam.workflow.models import Process, Transition
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL row locks across connections (set DATABASE_URL)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL row locks across connections (set DATABASE_URL)"
+    ),
 ]
 
 
@@ -45,8 +46,7 @@ def _race(process_id: int, actions: list[tuple], barrier: threading.Barrier) -> 
 def test_accept_by_two_officers_at_once_exactly_one_wins(cast, start_drill):
     for _round in range(5):
         p = start_drill()
-        results = _race(p.pk, [("accept", cast.officer, {}), ("accept", cast.officer2, {})],
-                        threading.Barrier(2))
+        results = _race(p.pk, [("accept", cast.officer, {}), ("accept", cast.officer2, {})], threading.Barrier(2))
         wins = [r for r in results if isinstance(r, Transition)]
         losses = [r for r in results if isinstance(r, Conflict)]
         assert len(wins) == 1 and len(losses) == 1, results
@@ -58,13 +58,13 @@ def test_accept_by_two_officers_at_once_exactly_one_wins(cast, start_drill):
 def test_conflicting_actions_at_once_one_wins_nothing_half_written(cast, start_drill):
     p = start_drill()
     barrier = threading.Barrier(2)
-    results = _race(p.pk, [("accept", cast.officer, {}), ("withdraw", cast.dispatcher, {"reason": "撤回"})],
-                    barrier)
+    results = _race(p.pk, [("accept", cast.officer, {}), ("withdraw", cast.dispatcher, {"reason": "撤回"})], barrier)
     wins = [r for r in results if isinstance(r, Transition)]
     assert len(wins) == 1 and sum(isinstance(r, Conflict) for r in results) == 1, results
     p.refresh_from_db()
     assert p.state == wins[0].to_state and p.version == 2
     assert Transition.objects.filter(process=p).count() == 2
-    actions = set(LedgerEntry.objects.filter(object_id=str(p.pk), object_type="workflow.process")
-                  .values_list("action", flat=True))
+    actions = set(
+        LedgerEntry.objects.filter(object_id=str(p.pk), object_type="workflow.process").values_list("action", flat=True)
+    )
     assert actions == {"drill.start", f"drill.{wins[0].action}"}

@@ -33,8 +33,12 @@ def _deadline(process, name) -> ProcessDeadline:
 
 
 def _report(process, cast, **kw):
-    args = {"actor": cast.officer, "data": {"result": "已清理"}, "attachments": [png()],
-            "officers": [cast.officer, cast.officer2]}
+    args = {
+        "actor": cast.officer,
+        "data": {"result": "已清理"},
+        "attachments": [png()],
+        "officers": [cast.officer, cast.officer2],
+    }
     args.update(kw)
     return services.perform(process, "report", **args)
 
@@ -47,8 +51,12 @@ def test_start_process_by_initiator_creates_everything(cast, clock, start_drill)
     assert p.number == "YL-2026-000001"
     assert p.state == "sent" and p.version == 1 and p.township == cast.township
     roles = {(x.body_id, x.role) for x in Party.objects.filter(process=p)}
-    assert roles == {(cast.command_room.pk, "initiator"), (cast.team.pk, "assignee"),
-                     (cast.department.pk, "copied"), (cast.guidance_office.pk, "supervisor")}
+    assert roles == {
+        (cast.command_room.pk, "initiator"),
+        (cast.team.pk, "assignee"),
+        (cast.department.pk, "copied"),
+        (cast.guidance_office.pk, "supervisor"),
+    }
     assert p.record.address == "安阳街道1号"
     t = Transition.objects.get(process=p)
     assert (t.seq, t.action, t.to_state, t.actor, t.body) == (1, "start", "sent", cast.dispatcher, cast.command_room)
@@ -152,13 +160,16 @@ def test_withdraw_without_reason_invalid_then_with_reason_closes(cast, clock, st
     assert Transition.objects.get(process=p, action="withdraw").reason == "重复上报"
 
 
-@pytest.mark.parametrize(("override", "code"), [
-    ({"data": {}}, "fields_required"),
-    ({"attachments": []}, "attachments_required"),
-    ({"officers": ["officer"]}, "officers_required"),
-    ({"officers": ["officer", "auxiliary"]}, "certificate_invalid"),
-    ({"officers": ["officer", "other_officer"]}, "officer_not_party"),
-])
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"data": {}}, "fields_required"),
+        ({"attachments": []}, "attachments_required"),
+        ({"officers": ["officer"]}, "officers_required"),
+        ({"officers": ["officer", "auxiliary"]}, "certificate_invalid"),
+        ({"officers": ["officer", "other_officer"]}, "officer_not_party"),
+    ],
+)
 def test_report_missing_requirement_invalid(cast, start_drill, override, code):
     p = start_drill()
     services.perform(p, "accept", actor=cast.officer)
@@ -264,7 +275,8 @@ def test_refer_by_supervisor_handler_replaces_assignees(cast, start_drill):
     t = services.perform(p, "refer", actor=cast.supervisor, data={"body_id": cast.department.pk})
     assert p.state == "sent" and p.record.referred_to == cast.department.name
     assert set(Party.objects.filter(process=p, role="assignee", active=True).values_list("body", flat=True)) == {
-        cast.department.pk}
+        cast.department.pk
+    }
     assert LedgerEntry.objects.get(seq=t.ledger_seq).payload["parties"][0]["op"] in {"add", "remove"}
     with pytest.raises(NotPermitted):
         services.perform(p, "accept", actor=cast.officer)
@@ -291,8 +303,15 @@ def test_visible_to_follows_parties_and_township(cast, start_drill):
     township_gov = make_user(make_body(BodyKind.TOWNSHIP_GOVERNMENT, township=cast.township), Role.BODY_HEAD)
     police = make_user(make_body(BodyKind.POLICE), Role.BODY_HEAD)
     sees = {
-        "dispatcher": True, "officer": True, "grid_officer": True, "dept_handler": True, "supervisor": True,
-        "admin": True, "centre_dispatcher": True, "other_dispatcher": False, "other_officer": False,
+        "dispatcher": True,
+        "officer": True,
+        "grid_officer": True,
+        "dept_handler": True,
+        "supervisor": True,
+        "admin": True,
+        "centre_dispatcher": True,
+        "other_dispatcher": False,
+        "other_officer": False,
     }
     for who, expected in sees.items():
         assert Process.objects.visible_to(getattr(cast, who)).filter(pk=p.pk).exists() is expected, who

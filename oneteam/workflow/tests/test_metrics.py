@@ -30,8 +30,14 @@ def _at(clock, m, d, h=10):
 
 
 def _report(p, cast):
-    services.perform(p, "report", actor=cast.officer, data={"result": "ok"}, attachments=[png()],
-                     officers=[cast.officer, cast.officer2])
+    services.perform(
+        p,
+        "report",
+        actor=cast.officer,
+        data={"result": "ok"},
+        attachments=[png()],
+        officers=[cast.officer, cast.officer2],
+    )
 
 
 @pytest.fixture
@@ -64,15 +70,31 @@ def test_body_counts_on_hand_checked_set_match(cast, dataset, django_assert_num_
     by_body = {r["body_id"]: r for r in rows}
     team = by_body[cast.team.pk]
     assert {k: team[k] for k in metrics.COUNT_NAMES} == {
-        "dispatched": 4, "responded": 2, "responded_on_time": 1, "handled": 2, "handled_on_time": 1,
-        "reworked": 1, "closed": 3, "overdue_now": 1, "returned_visits": 2, "satisfied": 1,
+        "dispatched": 4,
+        "responded": 2,
+        "responded_on_time": 1,
+        "handled": 2,
+        "handled_on_time": 1,
+        "reworked": 1,
+        "closed": 3,
+        "overdue_now": 1,
+        "returned_visits": 2,
+        "satisfied": 1,
     }
     assert (team["response_rate"], team["handling_rate"], team["on_time_handling_rate"]) == (0.25, 0.5, 0.25)
     assert (team["rework_rate"], team["closure_rate"], team["satisfaction_rate"]) == (0.25, 0.75, 0.5)
     dept = by_body[cast.department.pk]
     assert {k: dept[k] for k in metrics.COUNT_NAMES} == {
-        "dispatched": 1, "responded": 1, "responded_on_time": 1, "handled": 0, "handled_on_time": 0,
-        "reworked": 0, "closed": 0, "overdue_now": 1, "returned_visits": 0, "satisfied": 0,
+        "dispatched": 1,
+        "responded": 1,
+        "responded_on_time": 1,
+        "handled": 0,
+        "handled_on_time": 0,
+        "reworked": 0,
+        "closed": 0,
+        "overdue_now": 1,
+        "returned_visits": 0,
+        "satisfied": 0,
     }
     assert dept["satisfaction_rate"] is None
     total = metrics.totals(rows)

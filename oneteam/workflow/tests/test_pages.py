@@ -72,9 +72,16 @@ def test_action_post_goes_through_perform(client, cast, start_drill):
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.state == "accepted"
-    r = client.post(f"/flows/drills/{p.pk}/report/", {
-        "data_result": "已清理", "officers": [cast.officer.pk, cast.officer2.pk], "attachments": [png()],
-        "version": "2"}, follow=True)
+    r = client.post(
+        f"/flows/drills/{p.pk}/report/",
+        {
+            "data_result": "已清理",
+            "officers": [cast.officer.pk, cast.officer2.pk],
+            "attachments": [png()],
+            "version": "2",
+        },
+        follow=True,
+    )
     p.refresh_from_db()
     assert p.state == "reported", r.content.decode()[:500]
     att = Attachment.objects.get(process=p)
@@ -123,8 +130,9 @@ def test_notifications_page_and_bell(client, cast, start_drill, rf):
     assert "新的演练事项" in client.get("/flows/notifications/").content.decode()
     request = rf.get("/")
     request.user = cast.officer
-    bell = Template('{% include "workflow/partials/bell.html" %}').render(Context({"request": request,
-                                                                                 "user": cast.officer}))
+    bell = Template('{% include "workflow/partials/bell.html" %}').render(
+        Context({"request": request, "user": cast.officer})
+    )
     assert '<span class="badge bad">1</span>' in bell
     client.post("/flows/notifications/read/")
     assert not Notification.objects.filter(user=cast.officer, read_at__isnull=True).exists()

@@ -17,4 +17,5 @@ class Command(BaseCommand):
         counts = deliver_due(limit=limit)
         self.stdout.write(
             f"attempted={counts['attempted']} delivered={counts['delivered']} "
-            f"pending={counts['pending']} failed={counts['failed']}")
+            f"pending={counts['pending']} failed={counts['failed']}"
+        )
