@@ -34,8 +34,6 @@ DEFAULTS: dict[str, Any] = {
     # acceptance within 5 days, ruling within 7 days of acceptance.
     "COURT_ACCEPTANCE_WORKING_DAYS": 5,
     "COURT_RULING_WORKING_DAYS": 7,
-    # Joint operation: participants accept their part within this many working days of the launch.
-    "JOINT_ACCEPT_WORKING_DAYS": 2,
 }
 
 
