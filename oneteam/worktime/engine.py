@@ -124,12 +124,12 @@ class Period:
         try:
             kind = PeriodKind(self.kind)
         except ValueError:
-            raise CalendarError(f"未知的期限类型:{self.kind}") from None
+            raise CalendarError(f"未知的期限类型：{self.kind}") from None
         object.__setattr__(self, "kind", kind)
         if isinstance(self.amount, bool) or not isinstance(self.amount, int):
-            raise CalendarError(f"期限数量必须是整数:{self.amount!r}")
+            raise CalendarError(f"期限数量必须是整数：{self.amount!r}")
         if self.amount < 0:
-            raise CalendarError(f"期限数量不能为负数:{self.amount}")
+            raise CalendarError(f"期限数量不能为负数：{self.amount}")
 
     def __str__(self) -> str:
         return f"{self.amount}{self.kind.unit}"
@@ -200,12 +200,12 @@ class Explanation:
         adjusted working days counted, then the notes."""
         out = [self.rule]
         if self.skipped:
-            out.append("不计入:" + ";".join(_runs(self.skipped)))
+            out.append("不计入：" + "；".join(_runs(self.skipped)))
         if self.adjusted_working_days:
             out.append(
-                "调休上班日计入:"
-                + ";".join(
-                    f"{d.date.isoformat()}({WEEKDAY_NAMES[d.date.weekday()]},{d.reason})"
+                "调休上班日计入："
+                + "；".join(
+                    f"{d.date.isoformat()}（{WEEKDAY_NAMES[d.date.weekday()]}，{d.reason}）"
                     for d in self.adjusted_working_days
                 )
             )
@@ -257,7 +257,7 @@ class Deadline:
     def due_display(self) -> str:
         """``2026-10-13(周二)`` for day kinds, ``2026-10-13(周二)09:30`` for hour kinds."""
         local = self.due.astimezone(TZ)
-        text = f"{local.date().isoformat()}({WEEKDAY_NAMES[local.weekday()]})"
+        text = f"{local.date().isoformat()}（{WEEKDAY_NAMES[local.weekday()]}）"
         if self.period.kind.is_days and local.time() == END_OF_DAY:
             return text + "24:00前"
         return text + local.strftime("%H:%M")
@@ -337,7 +337,7 @@ class Calendar:
         working_days = dict(working_days or {})
         both = set(holidays) & set(working_days)
         if both:
-            raise CalendarError("同一天既是放假日又是调休上班日:" + "、".join(sorted(d.isoformat() for d in both)))
+            raise CalendarError("同一天既是放假日又是调休上班日：" + "、".join(sorted(d.isoformat() for d in both)))
         years = [d.year for d in (*holidays, *working_days)]
         self.first_year = min([first_year, *years])
         self.last_year = max([last_year, *years])
@@ -407,7 +407,7 @@ class Calendar:
     def _index(self, d: dt.date) -> int:
         i = d.toordinal() - self._base
         if not 0 <= i < self._n:
-            raise CalendarError(f"日期{d.isoformat()}超出日历范围({self.first_year}–{self.last_year}年)")
+            raise CalendarError(f"日期{d.isoformat()}超出日历范围（{self.first_year}–{self.last_year}年）")
         return i
 
     def _date(self, i: int) -> dt.date:
@@ -469,13 +469,13 @@ class Calendar:
     def add_working_days(self, d: dt.date, n: int) -> dt.date:
         """The n-th working day after ``d`` (``d`` itself not counted); ``d`` for n = 0."""
         if n < 0:
-            raise CalendarError(f"期限数量不能为负数:{n}")
+            raise CalendarError(f"期限数量不能为负数：{n}")
         i = self._index(d)
         if n == 0:
             return d
         k = self._cum[i + 1] + n - 1
         if k >= len(self._wd):
-            raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
+            raise CalendarError(f"期限超出日历范围（{self.first_year}–{self.last_year}年）")
         return self._date(self._wd[k])
 
     def next_working_day(self, d: dt.date) -> dt.date:
@@ -535,10 +535,10 @@ class Calendar:
         for index, (kind, amount, exts) in enumerate(segments):
             cursor = self._compute(kind, cursor, amount, intervals, trace)
             rules.append(_rule_text(kind, amount, exts, first=index == 0))
-        rule = _base_rule(period, start) + ";".join(rules) + "。"
+        rule = _base_rule(period, start) + "；".join(rules) + "。"
 
         if suspended:
-            trace.notes.append("期限中止尚未结束:到期时间按截至当前计算,中止结束后再顺延。")
+            trace.notes.append("期限中止尚未结束：到期时间按截至当前计算，中止结束后再顺延。")
         missing = trace.years - self.loaded_years
         warnings = tuple(missing_year_warning(y) for y in sorted(missing)) if missing else ()
         if len(segments) == 1 and not intervals:
@@ -588,7 +588,7 @@ class Calendar:
         for i in days:
             d = self._date(i)
             reason = next((r for a, b, r in pauses if a.date() <= d <= b.date()), "")
-            trace.skipped[d] = DayNote(d, f"中止:{reason}" if reason else "中止", "pause")
+            trace.skipped[d] = DayNote(d, f"中止：{reason}" if reason else "中止", "pause")
 
     def _note_range(self, a: int, b: int, trace: _Trace, paused: list[int], pauses: list) -> None:
         """Explain days in (a, b]: rest days skipped, adjusted working days counted."""
@@ -611,7 +611,7 @@ class Calendar:
             while True:
                 k = self._cum[cur + 1] + need - 1
                 if k >= len(self._wd):
-                    raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
+                    raise CalendarError(f"期限超出日历范围（{self.first_year}–{self.last_year}年）")
                 due = self._wd[k]
                 p = bisect.bisect_right(paused, due) - bisect.bisect_right(paused, cur)
                 if not p:
@@ -630,7 +630,7 @@ class Calendar:
             p = bisect.bisect_right(paused, last) - bisect.bisect_right(paused, cur)
             cur, need = last, p
         if last >= self._n:
-            raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
+            raise CalendarError(f"期限超出日历范围（{self.first_year}–{self.last_year}年）")
         self._note_pause_days(
             paused[bisect.bisect_right(paused, i0) : bisect.bisect_right(paused, last)], pauses, trace
         )
@@ -639,7 +639,7 @@ class Calendar:
         while not self._working[due] or due in pset:
             due += 1
             if due >= self._n:
-                raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
+                raise CalendarError(f"期限超出日历范围（{self.first_year}–{self.last_year}年）")
         last_day = self._date(last)
         trace.years.update(range(last_day.year, self._date(due).year + 1))
         if due != last:
@@ -651,14 +651,14 @@ class Calendar:
                 reason, cause = self._rest_reason(d)
                 trace.skipped[d] = DayNote(d, reason, cause)
             trace.notes.append(
-                f"期限最后一日{last_day.isoformat()}({WEEKDAY_NAMES[last_day.weekday()]})"
-                f"为{trace.skipped[last_day].reason},"
+                f"期限最后一日{last_day.isoformat()}（{WEEKDAY_NAMES[last_day.weekday()]}）"
+                f"为{trace.skipped[last_day].reason}，"
                 f"顺延至其后第一个工作日{self._date(due).isoformat()}"
-                f"({WEEKDAY_NAMES[self._date(due).weekday()]})。"
+                f"（{WEEKDAY_NAMES[self._date(due).weekday()]}）。"
             )
         elif last_day in self._working_names and last_day.weekday() >= 5:
             trace.adjusted[last_day] = DayNote(last_day, f"{self._working_names[last_day]}调休上班", "adjusted")
-            trace.notes.append(f"期限最后一日{last_day.isoformat()}为调休上班日,不顺延。")
+            trace.notes.append(f"期限最后一日{last_day.isoformat()}为调休上班日，不顺延。")
         return _end_of(self._date(due))
 
     # -------------------------------------------------------- working hours
@@ -684,7 +684,7 @@ class Calendar:
             day, us = self._wd[k - 1], self._sessions[-1][1]
         else:
             if k >= len(self._wd):
-                raise CalendarError(f"期限超出日历范围({self.first_year}–{self.last_year}年)")
+                raise CalendarError(f"期限超出日历范围（{self.first_year}–{self.last_year}年）")
             day = self._wd[k]
             us = self._sessions[0][0]
             for s, e in self._sessions:
@@ -720,11 +720,13 @@ class Calendar:
         for wa, wb, a, b, r in spans:
             used = max(0, min(wb, due_w) - max(wa, w0))
             if used:
-                trace.notes.append(f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},扣除工作时间{_hours(used)}。")
+                trace.notes.append(
+                    f"中止{_fmt(a)}至{_fmt(b)}{'（' + r + '）' if r else ''}，扣除工作时间{_hours(used)}。"
+                )
         trace.notes.append(
             "工作时间"
             + "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.office_hours)
-            + ",午休、下班时间和休息日不计。"
+            + "，午休、下班时间和休息日不计。"
         )
         trace.years.update(range(start.year, due.year + 1))
         return due
@@ -742,7 +744,7 @@ class Calendar:
             used = min(b, due) - max(a, start)
             if used > dt.timedelta(0):
                 trace.notes.append(
-                    f"中止{_fmt(a)}至{_fmt(b)}{'(' + r + ')' if r else ''},"
+                    f"中止{_fmt(a)}至{_fmt(b)}{'（' + r + '）' if r else ''}，"
                     f"扣除{_hours(int(used.total_seconds() * _US))}。"
                 )
         # Natural hours do not depend on holidays: no year warning.
@@ -869,18 +871,18 @@ def _runs(days: Sequence[DayNote]) -> list[str]:
 def _run_text(run: list[DayNote]) -> str:
     if len(run) == 1:
         d = run[0].date
-        return f"{d.isoformat()}({WEEKDAY_NAMES[d.weekday()]}){run[0].reason}"
-    return f"{run[0].date.isoformat()}至{run[-1].date.isoformat()} {run[0].reason}({len(run)}天)"
+        return f"{d.isoformat()}（{WEEKDAY_NAMES[d.weekday()]}）{run[0].reason}"
+    return f"{run[0].date.isoformat()}至{run[-1].date.isoformat()} {run[0].reason}（{len(run)}天）"
 
 
 def _base_rule(period: Period, start: dt.datetime) -> str:
     if period.kind.is_days:
-        return f"起算日{start.date().isoformat()}({WEEKDAY_NAMES[start.weekday()]})不计入,自次日起"
+        return f"起算日{start.date().isoformat()}（{WEEKDAY_NAMES[start.weekday()]}）不计入，自次日起"
     return f"自{_fmt(start)}起"
 
 
 def missing_year_warning(year: int) -> str:
-    return f"{year}年节假日安排未导入,该年按普通周末计算,期限可能有误"
+    return f"{year}年节假日安排未导入，该年按普通周末计算，期限可能有误"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -899,14 +901,14 @@ def _rule_text(kind: PeriodKind, amount: int, exts: tuple[Extension, ...], *, fi
             }[kind]
         )
     for ext in exts:
-        parts.append(f"延长{ext.period}" + (f"({ext.reason})" if ext.reason else ""))
+        parts.append(f"延长{ext.period}" + (f"（{ext.reason}）" if ext.reason else ""))
     if exts and first:
         parts.append(f"共{amount}{kind.unit}")
     if kind is PeriodKind.WORKING_DAYS:
         parts.append(f"至其后第{amount}个工作日结束" if first else "至其后相应工作日结束")
     elif kind is PeriodKind.CALENDAR_DAYS:
-        parts.append("最后一日为休息日的,顺延至其后第一个工作日")
-    return ",".join(parts)
+        parts.append("最后一日为休息日的，顺延至其后第一个工作日")
+    return "，".join(parts)
 
 
 # ------------------------------------------------------------ built-in data

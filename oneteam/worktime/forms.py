@@ -27,7 +27,7 @@ KIND_CHOICES = [
 
 class NoticeForm(forms.Form):
     text = forms.CharField(label=_("通知内容"), widget=forms.Textarea(attrs={"rows": 16, "cols": 80}), required=False)
-    file = forms.FileField(label=_("或上传文件(文本或 CSV)"), required=False)
+    file = forms.FileField(label=_("或上传文件（文本或 CSV）"), required=False)
 
     MAX_BYTES = 256 * 1024
 
@@ -36,7 +36,7 @@ class NoticeForm(forms.Form):
         upload = data.get("file")
         if upload:
             if upload.size > self.MAX_BYTES:
-                raise forms.ValidationError(_("文件过大(上限256KB)。"))
+                raise forms.ValidationError(_("文件过大（上限256KB）。"))
             raw = upload.read()
             for encoding in ("utf-8-sig", "gb18030"):
                 try:
@@ -45,7 +45,7 @@ class NoticeForm(forms.Form):
                 except UnicodeDecodeError:
                     continue
             else:
-                raise forms.ValidationError(_("无法识别文件编码,请使用 UTF-8。"))
+                raise forms.ValidationError(_("无法识别文件编码，请使用 UTF-8。"))
         if not (data.get("text") or "").strip():
             raise forms.ValidationError(_("请粘贴通知内容或上传文件。"))
         return data
@@ -59,10 +59,10 @@ class DeadlineForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("期限类型"), choices=KIND_CHOICES)
     amount = forms.IntegerField(label=_("数量"), min_value=0, max_value=3650)
-    extension = forms.IntegerField(label=_("延长(同类单位)"), min_value=0, max_value=3650, required=False)
+    extension = forms.IntegerField(label=_("延长（同类单位）"), min_value=0, max_value=3650, required=False)
     pause_from = forms.DateField(label=_("中止自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     pause_to = forms.DateField(
-        label=_("中止至(含当日)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("中止至（含当日）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):

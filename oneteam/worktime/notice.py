@@ -125,11 +125,11 @@ def parse_notice(text: str) -> ParsedNotice:
         key, sep, value = _split_header(line)
         if sep:
             if key not in _HEADER_KEYS:
-                errors.append(f"第{lineno}行:无法识别的项目“{key}”(可用:年份、标题、文号、发布日期、范围)")
+                errors.append(f"第{lineno}行：无法识别的项目“{key}”（可用：年份、标题、文号、发布日期、范围）")
                 continue
             name = _HEADER_KEYS[key]
             if name in header:
-                errors.append(f"第{lineno}行:“{key}”重复(第{header[name][1]}行已填写)")
+                errors.append(f"第{lineno}行：“{key}”重复（第{header[name][1]}行已填写）")
                 continue
             header[name] = (value.strip(), lineno)
             continue
@@ -140,7 +140,7 @@ def parse_notice(text: str) -> ParsedNotice:
         if fields and fields[0] in _HEADER_KEYS and len(fields) == 2:  # CSV header row "年份,2026"
             name = _HEADER_KEYS[fields[0]]
             if name in header:
-                errors.append(f"第{lineno}行:“{fields[0]}”重复(第{header[name][1]}行已填写)")
+                errors.append(f"第{lineno}行：“{fields[0]}”重复（第{header[name][1]}行已填写）")
             else:
                 header[name] = (fields[1], lineno)
             continue
@@ -153,7 +153,7 @@ def parse_notice(text: str) -> ParsedNotice:
     if "scope" in header:
         value, lineno = header["scope"]
         if value.lower() not in _SCOPES:
-            errors.append(f"第{lineno}行:范围应为“全年”或“修正”,收到“{value}”")
+            errors.append(f"第{lineno}行：范围应为“全年”或“修正”，收到“{value}”")
         else:
             scope = _SCOPES[value.lower()]
     published_on = None
@@ -161,26 +161,26 @@ def parse_notice(text: str) -> ParsedNotice:
         value, lineno = header["published_on"]
         published_on = parse_date(value)
         if published_on is None:
-            errors.append(f"第{lineno}行:无法识别的发布日期“{value}”(应为YYYY-MM-DD)")
+            errors.append(f"第{lineno}行：无法识别的发布日期“{value}”（应为YYYY-MM-DD）")
 
     days: list[NoticeDay] = []
     seen: dict[dt.date, int] = {}
     for lineno, kind, name, first, last in rows:
         if year is not None and scope == "year" and not _within_notice(year, first, last):
             errors.append(
-                f"第{lineno}行:日期{first.isoformat()}不在{year}年通知的范围内({year - 1}年12月至{year + 1}年1月)"
+                f"第{lineno}行：日期{first.isoformat()}不在{year}年通知的范围内（{year - 1}年12月至{year + 1}年1月）"
             )
             continue
         d = first
         while d <= last:
             if d in seen:
-                errors.append(f"第{lineno}行:{d.isoformat()}已在第{seen[d]}行出现")
+                errors.append(f"第{lineno}行：{d.isoformat()}已在第{seen[d]}行出现")
             else:
                 seen[d] = lineno
                 days.append(NoticeDay(d, kind, name, lineno))
                 if kind == "working" and d.weekday() < 5 and scope == "year":
                     warnings.append(
-                        f"第{lineno}行:{d.isoformat()}是{WEEKDAY_NAMES[d.weekday()]},本来就是工作日,标为上班不改变日历"
+                        f"第{lineno}行：{d.isoformat()}是{WEEKDAY_NAMES[d.weekday()]}，本来就是工作日，标为上班不改变日历"
                     )
             d += dt.timedelta(days=1)
     if not rows and not errors:
@@ -221,46 +221,46 @@ def _parse_row(lineno: int, fields: list[str], errors: list[str]):
         return None
     kind = _KINDS.get(fields[0].lower())
     if kind is None:
-        errors.append(f"第{lineno}行:类型应为“放假”或“上班”,收到“{fields[0]}”")
+        errors.append(f"第{lineno}行：类型应为“放假”或“上班”，收到“{fields[0]}”")
         return None
     rest = fields[1:]
     if not rest or parse_date(rest[0].split("~")[0]) is not None:
-        errors.append(f"第{lineno}行:缺少节日名称(如:放假, 国庆节, 2026-10-01, 2026-10-07)")
+        errors.append(f"第{lineno}行：缺少节日名称（如：放假, 国庆节, 2026-10-01, 2026-10-07）")
         return None
     name, rest = rest[0], rest[1:]
     if len(name) > 50:
-        errors.append(f"第{lineno}行:节日名称过长")
+        errors.append(f"第{lineno}行：节日名称过长")
         return None
     dates = [p for token in rest for p in token.split("~") if p]
     if not dates:
-        errors.append(f"第{lineno}行:缺少日期")
+        errors.append(f"第{lineno}行：缺少日期")
         return None
     if len(dates) > 2:
-        errors.append(f"第{lineno}行:多余的内容“{' '.join(dates[2:])}”(每行一个日期或一个日期区间)")
+        errors.append(f"第{lineno}行：多余的内容“{' '.join(dates[2:])}”（每行一个日期或一个日期区间）")
         return None
     parsed = [parse_date(d) for d in dates]
     for text, value in zip(dates, parsed, strict=True):
         if value is None:
-            errors.append(f"第{lineno}行:无法识别的日期“{text}”(应为YYYY-MM-DD)")
+            errors.append(f"第{lineno}行：无法识别的日期“{text}”（应为YYYY-MM-DD）")
             return None
     first, last = parsed[0], parsed[-1]
     if last < first:
-        errors.append(f"第{lineno}行:结束日期{last.isoformat()}早于开始日期{first.isoformat()}")
+        errors.append(f"第{lineno}行：结束日期{last.isoformat()}早于开始日期{first.isoformat()}")
         return None
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        errors.append(f"第{lineno}行:区间长达{(last - first).days + 1}天,超过{MAX_RANGE_DAYS}天,请检查")
+        errors.append(f"第{lineno}行：区间长达{(last - first).days + 1}天，超过{MAX_RANGE_DAYS}天，请检查")
         return None
     return lineno, kind, name, first, last
 
 
 def _header_year(header: dict[str, tuple[str, int]], errors: list[str]) -> int | None:
     if "year" not in header:
-        errors.append("第1行起:缺少“年份: YYYY”")
+        errors.append("第1行起：缺少“年份: YYYY”")
         return None
     value, lineno = header["year"]
     value = value.removesuffix("年").strip()
     if not value.isdigit() or not 2000 <= int(value) <= 2100:
-        errors.append(f"第{lineno}行:年份应为2000至2100之间的四位数字,收到“{header['year'][0]}”")
+        errors.append(f"第{lineno}行：年份应为2000至2100之间的四位数字，收到“{header['year'][0]}”")
         return None
     return int(value)
 

@@ -30,7 +30,7 @@ def parse_local(text: str, *, end_of_day: bool = False) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise InputError(f"无法识别的日期或时间“{text}”(应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM)") from None
+        raise InputError(f"无法识别的日期或时间“{text}”（应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM）") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=TZ)
     return value.astimezone(TZ)

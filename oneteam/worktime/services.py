@@ -190,7 +190,9 @@ def parse_notice_text(text: str) -> ParsedNotice:
     try:
         return parse_notice(text)
     except NoticeError as exc:
-        raise InvalidInput(_("节假日通知格式有误:") + exc.errors[0], code="invalid_notice", detail=exc.errors) from None
+        raise InvalidInput(
+            _("节假日通知格式有误：") + exc.errors[0], code="invalid_notice", detail=exc.errors
+        ) from None
 
 
 def preview_notice(parsed: ParsedNotice) -> engine.Calendar:
@@ -266,9 +268,9 @@ def diff_calendars(before: engine.Calendar, after: engine.Calendar, year: int) -
 
 def _day_label(info: engine.DayInfo) -> str:
     if info.kind == "holiday":
-        return f"放假({info.name})"
+        return f"放假（{info.name}）"
     if info.kind == "adjusted":
-        return f"调休上班({info.name})"
+        return f"调休上班（{info.name}）"
     return "休息日" if not info.working else "工作日"
 
 

@@ -27,7 +27,7 @@ def missing_year_banner(request) -> list[dict]:
     return [
         {
             "level": "warning",
-            "message": _("%(year)s年节假日安排未导入,涉及该年的期限暂按普通周末计算。") % {"year": y}
+            "message": _("%(year)s年节假日安排未导入，涉及该年的期限暂按普通周末计算。") % {"year": y}
             + (_("请系统管理员在“工作日历”中导入国务院通知。") if services.can_manage_calendar(request.user) else ""),
         }
         for y in years
@@ -90,7 +90,7 @@ def load_view(request: HttpRequest) -> HttpResponse:
                     notice = services.do_load_notice(parsed, actor=request.user, source_text=text)
                     messages.success(
                         request,
-                        _("已导入%(year)s年节假日安排(%(title)s)。") % {"year": notice.year, "title": notice.title},
+                        _("已导入%(year)s年节假日安排（%(title)s）。") % {"year": notice.year, "title": notice.title},
                     )
                     return redirect(reverse("worktime:calendar_year", args=[notice.year]))
                 before = services.get_calendar()

@@ -28,12 +28,12 @@ class LocalDateTimeField(serializers.CharField):
 
 
 class PauseSerializer(serializers.Serializer):
-    start = LocalDateTimeField(help_text=_("中止开始:日期(当日0时起)或日期时间"))
+    start = LocalDateTimeField(help_text=_("中止开始：日期（当日0时起）或日期时间"))
     end = LocalDateTimeField(
         end_of_day=True,
         required=False,
         allow_null=True,
-        help_text=_("中止结束:日期(含当日)或日期时间;为空表示尚未结束"),
+        help_text=_("中止结束：日期（含当日）或日期时间；为空表示尚未结束"),
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -50,12 +50,12 @@ class ExtensionSerializer(serializers.Serializer):
 
 
 class DeadlineRequestSerializer(serializers.Serializer):
-    start = LocalDateTimeField(help_text=_("起算日期或时间(本地时间),如 2026-09-30 或 2026-09-30T10:00"))
+    start = LocalDateTimeField(help_text=_("起算日期或时间（本地时间），如 2026-09-30 或 2026-09-30T10:00"))
     kind = serializers.ChoiceField(choices=KINDS)
     amount = serializers.IntegerField(min_value=0, max_value=36500)
     pauses = PauseSerializer(many=True, required=False, default=list)
     extensions = ExtensionSerializer(many=True, required=False, default=list)
-    now = LocalDateTimeField(required=False, help_text=_("计算剩余时间所用的当前时间,默认服务器当前时间"))
+    now = LocalDateTimeField(required=False, help_text=_("计算剩余时间所用的当前时间，默认服务器当前时间"))
 
 
 class DayNoteSerializer(serializers.Serializer):
@@ -75,7 +75,7 @@ class StatusSerializer(serializers.Serializer):
 class DeadlineResponseSerializer(serializers.Serializer):
     """``Deadline.to_dict()`` plus its status at ``now``."""
 
-    due = serializers.DateTimeField(help_text=_("到期时刻,ISO-8601,+08:00"))
+    due = serializers.DateTimeField(help_text=_("到期时刻，ISO-8601，+08:00"))
     due_date = serializers.DateField()
     due_display = serializers.CharField()
     start = serializers.DateTimeField()
@@ -121,16 +121,16 @@ class HolidayNoticeSerializer(serializers.ModelSerializer):
 
 class CalendarYearSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    loaded = serializers.BooleanField(help_text=_("该年节假日安排是否已导入(内置数据或数据库通知)"))
+    loaded = serializers.BooleanField(help_text=_("该年节假日安排是否已导入（内置数据或数据库通知）"))
     working_days = serializers.IntegerField(help_text=_("全年工作日数"))
-    months = serializers.ListField(child=serializers.IntegerField(), help_text=_("每月工作日数(1–12月)"))
+    months = serializers.ListField(child=serializers.IntegerField(), help_text=_("每月工作日数（1–12月）"))
     days = CalendarDaySerializer(many=True, help_text=_("放假日与调休上班日"))
     notices = HolidayNoticeSerializer(many=True)
 
 
 class NoticeLoadSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text=_("通知文件内容,格式见 docs/worktime.md"), max_length=256 * 1024)
-    dry_run = serializers.BooleanField(default=False, help_text=_("只预览,不保存"))
+    text = serializers.CharField(help_text=_("通知文件内容，格式见 docs/worktime.md"), max_length=256 * 1024)
+    dry_run = serializers.BooleanField(default=False, help_text=_("只预览，不保存"))
 
 
 class NoticeChangeSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ class CalendarYearView(APIView):
     @extend_schema(
         responses=s.CalendarYearSerializer,
         summary="某年的工作日历",
-        description="放假日、调休上班日、每月工作日数、是否已导入,以及该年导入过的通知。",
+        description="放假日、调休上班日、每月工作日数、是否已导入，以及该年导入过的通知。",
     )
     def get(self, request, year: int):
         calendar = services.get_calendar()
@@ -49,8 +49,8 @@ class DeadlineComputeView(APIView):
         request=s.DeadlineRequestSerializer,
         responses=s.DeadlineResponseSerializer,
         summary="计算期限",
-        description="返回到期时刻(+08:00)、计算依据(跳过的日期及原因、计入的调休上班日、"
-        "中止与延长)、警告,以及 now 时刻的剩余时间和超期状态。",
+        description="返回到期时刻（+08:00）、计算依据（跳过的日期及原因、计入的调休上班日、"
+        "中止与延长）、警告，以及 now 时刻的剩余时间和超期状态。",
     )
     def post(self, request):
         form = s.DeadlineRequestSerializer(data=request.data)
@@ -90,8 +90,8 @@ class NoticeView(APIView):
     @extend_schema(
         request=s.NoticeLoadSerializer,
         responses={200: s.NoticePreviewSerializer, 201: s.NoticePreviewSerializer},
-        summary="导入节假日通知(仅管理员)",
-        description="dry_run=true 时只返回预览;格式错误返回 400,detail 为逐行的中文错误。",
+        summary="导入节假日通知（仅管理员）",
+        description="dry_run=true 时只返回预览；格式错误返回 400，detail 为逐行的中文错误。",
     )
     def post(self, request):
         if not services.can_manage_calendar(request.user):

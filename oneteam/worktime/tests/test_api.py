@@ -10,7 +10,7 @@ from oneteam.worktime.models import HolidayNotice
 
 pytestmark = pytest.mark.django_db
 
-NOTICE_2027 = "年份: 2027\n放假, 元旦, 2027-01-01, 2027-01-03\n放假, 国庆节, 2027-10-01, 2027-10-07\n"
+NOTICE_2027 = "年份： 2027\n放假， 元旦， 2027-01-01, 2027-01-03\n放假， 国庆节， 2027-10-01, 2027-10-07\n"
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +122,7 @@ def test_notices_post_dry_run_previews_without_saving(api_client, cast):
     assert response.status_code == 200
     data = response.json()
     assert data["notice"] is None and data["holidays"] == 10
-    assert {"date": "2027-10-01", "before": "工作日", "after": "放假(国庆节)"} in data["changes"]
+    assert {"date": "2027-10-01", "before": "工作日", "after": "放假（国庆节）"} in data["changes"]
     assert not HolidayNotice.objects.exists()
 
 
@@ -140,11 +140,11 @@ def test_notices_post_admin_saves_and_records(api_client, cast, django_capture_o
 def test_notices_post_bad_file_lists_line_errors(api_client, cast):
     api_client.force_authenticate(cast.admin)
     response = api_client.post(
-        "/api/v1/calendar/notices/", {"text": "年份: 2027\n放假 元旦 2027-13-01\n"}, format="json"
+        "/api/v1/calendar/notices/", {"text": "年份： 2027\n放假 元旦 2027-13-01\n"}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_notice"
-    assert response.json()["detail"] == ["第2行:无法识别的日期“2027-13-01”(应为YYYY-MM-DD)"]
+    assert response.json()["detail"] == ["第2行：无法识别的日期“2027-13-01”（应为YYYY-MM-DD）"]
 
 
 def test_openapi_schema_includes_worktime_endpoints(api_client, cast):

@@ -37,9 +37,9 @@ def run(*args: str) -> str:
 def test_deadline_eve_of_national_day_prints_oct_13_and_explanation():
     out = run("deadline", "2026-09-30", "--working-days", "5")
     lines = out.splitlines()
-    assert lines[0] == "到期:2026-10-13(周二)24:00前"
-    assert "2026-10-01至2026-10-07 国庆节(7天)" in out
-    assert "2026-10-10(周六,国庆节调休上班)" in out
+    assert lines[0] == "到期：2026-10-13（周二）24:00前"
+    assert "2026-10-01至2026-10-07 国庆节（7天）" in out
+    assert "2026-10-10（周六，国庆节调休上班）" in out
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_deadline_calendar_days_with_pause_and_extension():
             "--pause",
             "2026-04-30/2026-04-30",
             "--extend",
-            "1:补正材料",
+            "1：补正材料",
             "--json",
         )
     )
@@ -79,7 +79,7 @@ def test_deadline_working_hours_from_iso_datetime():
 
 @pytest.mark.django_db
 def test_deadline_into_2027_prints_warning():
-    assert "注意:2027年节假日安排未导入" in run("deadline", "2026-12-25", "--working-days", "10")
+    assert "注意：2027年节假日安排未导入" in run("deadline", "2026-12-25", "--working-days", "10")
 
 
 @pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_deadline_cli_bad_input_exits_2_with_one_chinese_line(tmp_path):
     )
     assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if line.startswith("错误")]
-    assert errors == ["错误:只能指定一种期限,收到 --days、--hours"]
+    assert errors == ["错误：只能指定一种期限，收到 --days、--hours"]
     assert result.stdout == ""
 
 
@@ -139,13 +139,15 @@ def test_deadline_cli_answers_oct_13_without_a_migrated_database(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("到期:2026-10-13(周二)24:00前")
+    assert result.stdout.startswith("到期：2026-10-13（周二）24:00前")
 
 
 @pytest.mark.django_db
 def test_calendar_load_saves_notice_and_ledger(tmp_path, django_capture_on_commit_callbacks):
     path = tmp_path / "2027.txt"
-    path.write_text("年份: 2027\n放假, 国庆节, 2027-10-01, 2027-10-07\n上班, 国庆节, 2027-09-26\n", encoding="utf-8")
+    path.write_text(
+        "年份： 2027\n放假， 国庆节， 2027-10-01, 2027-10-07\n上班， 国庆节， 2027-09-26\n", encoding="utf-8"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         out = run("calendar", "load", str(path))
     assert "2027年 全年安排" in out and "已导入" in out
@@ -157,9 +159,9 @@ def test_calendar_load_saves_notice_and_ledger(tmp_path, django_capture_on_commi
 @pytest.mark.django_db
 def test_calendar_load_dry_run_saves_nothing(tmp_path):
     path = tmp_path / "2027.csv"
-    path.write_bytes("年份,2027\n放假,元旦,2027-01-01,2027-01-03\n".encode("gb18030"))
+    path.write_bytes("年份，2027\n放假，元旦，2027-01-01,2027-01-03\n".encode("gb18030"))
     out = run("calendar", "load", str(path), "--dry-run")
-    assert "试运行:未保存" in out and "2027-01-01:工作日 → 放假(元旦)" in out
+    assert "试运行：未保存" in out and "2027-01-01：工作日 → 放假（元旦）" in out
     assert not HolidayNotice.objects.exists()
 
 
@@ -171,13 +173,13 @@ def test_calendar_load_sample_2026_reports_no_change():
 @pytest.mark.django_db
 def test_calendar_load_bad_file_lists_line_errors_with_status_2(tmp_path):
     path = tmp_path / "bad.txt"
-    path.write_text("年份: 2027\n放假 元旦 2027-01-01\n放假 春节 2027-02-30\n休假 清明 2027-04-05\n", encoding="utf-8")
+    path.write_text("年份： 2027\n放假 元旦 2027-01-01\n放假 春节 2027-02-30\n休假 清明 2027-04-05\n", encoding="utf-8")
     err = StringIO()
     with pytest.raises(CommandError) as info:
         call_command("calendar", "load", str(path), stdout=StringIO(), stderr=err)
     assert info.value.returncode == 2
-    assert "第3行:无法识别的日期“2027-02-30”" in err.getvalue()
-    assert "第4行:类型应为“放假”或“上班”" in str(info.value)
+    assert "第3行：无法识别的日期“2027-02-30”" in err.getvalue()
+    assert "第4行：类型应为“放假”或“上班”" in str(info.value)
     assert not HolidayNotice.objects.exists()
 
 
@@ -190,6 +192,6 @@ def test_calendar_load_missing_file_is_error():
 @pytest.mark.django_db
 def test_calendar_show_lists_year():
     out = run("calendar", "show", "2026")
-    assert "2026年节假日安排:已导入;共 248 个工作日" in out
-    assert "2026-10-10(周六) 调休上班 国庆节" in out
+    assert "2026年节假日安排：已导入；共 248 个工作日" in out
+    assert "2026-10-10（周六） 调休上班 国庆节" in out
     assert "未导入" in run("calendar", "show", "2027")

@@ -208,8 +208,8 @@ def test_deadline_pause_on_working_days_shifts_due():
     deadline = CAL.deadline(at(2026, 9, 30), Period(WD, 5), pauses=[pause])
     assert deadline.due_date == D(2026, 10, 15)
     reasons = {n.date: n.reason for n in deadline.explanation.skipped}
-    assert reasons[D(2026, 10, 12)] == "中止:检测鉴定"
-    assert reasons[D(2026, 10, 13)] == "中止:检测鉴定"
+    assert reasons[D(2026, 10, 12)] == "中止：检测鉴定"
+    assert reasons[D(2026, 10, 13)] == "中止：检测鉴定"
 
 
 def test_deadline_pause_within_holiday_changes_nothing():
@@ -249,7 +249,7 @@ def test_deadline_extension_same_kind_adds_up():
     ext = Extension(Period(WD, 5), "情况复杂")
     deadline = CAL.deadline(at(2026, 9, 30), Period(WD, 5), extensions=[ext])
     assert deadline.due_date == D(2026, 10, 20)
-    assert "延长5个工作日(情况复杂)" in deadline.rule
+    assert "延长5个工作日（情况复杂）" in deadline.rule
     assert "共10个工作日" in deadline.rule
     assert deadline.to_dict()["extensions"] == [
         {"kind": "working_days", "amount": 5, "label": "5个工作日", "reason": "情况复杂"}
@@ -375,8 +375,8 @@ def test_to_dict_has_the_documented_keys_and_iso_offset():
 
 def test_explanation_lines_group_runs_in_chinese():
     lines = CAL.deadline(at(2026, 9, 30), Period(WD, 5)).explanation.lines()
-    assert "2026-10-01至2026-10-07 国庆节(7天)" in lines[1]
-    assert "2026-10-10(周六,国庆节调休上班)" in lines[2]
+    assert "2026-10-01至2026-10-07 国庆节（7天）" in lines[1]
+    assert "2026-10-10（周六，国庆节调休上班）" in lines[2]
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, True, "5"])

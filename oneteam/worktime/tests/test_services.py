@@ -73,7 +73,7 @@ def test_load_notice_writes_ledger_entry_with_changed_days(load, cast):
     assert entry.actor_id == cast.admin.pk
     assert entry.payload["year"] == 2027
     assert entry.payload["holidays"]["2027-10-01"] == "国庆节"
-    assert {"date": "2027-10-01", "before": "工作日", "after": "放假(国庆节)"} in entry.payload["changed_days"]
+    assert {"date": "2027-10-01", "before": "工作日", "after": "放假（国庆节）"} in entry.payload["changed_days"]
 
 
 @pytest.mark.django_db
@@ -120,14 +120,14 @@ def test_load_notice_by_superuser_is_allowed(load, cast):
 
 def test_parse_notice_text_bad_input_raises_invalid_input_with_lines():
     with pytest.raises(InvalidInput) as info:
-        services.parse_notice_text("年份: 2027\n放假 元旦 2027-13-01\n")
-    assert info.value.detail == ["第2行:无法识别的日期“2027-13-01”(应为YYYY-MM-DD)"]
+        services.parse_notice_text("年份： 2027\n放假 元旦 2027-13-01\n")
+    assert info.value.detail == ["第2行：无法识别的日期“2027-13-01”（应为YYYY-MM-DD）"]
 
 
 @pytest.mark.django_db
 def test_second_full_year_notice_supersedes_the_first(load):
     load(NOTICE_2027)
-    load("年份: 2027\n放假, 元旦, 2027-01-01\n")
+    load("年份： 2027\n放假， 元旦， 2027-01-01\n")
     calendar = services.get_calendar()
     assert not calendar.is_working_day(D(2027, 1, 1))
     assert calendar.is_working_day(D(2027, 10, 1))  # no longer a holiday
@@ -137,7 +137,7 @@ def test_second_full_year_notice_supersedes_the_first(load):
 @pytest.mark.django_db
 def test_amendment_changes_only_listed_days_and_survives_until_next_full_notice(load):
     load(NOTICE_2027)
-    load("年份: 2027\n范围: 修正\n放假, 国庆节, 2027-10-08\n")
+    load("年份： 2027\n范围： 修正\n放假， 国庆节， 2027-10-08\n")
     calendar = services.get_calendar()
     assert not calendar.is_working_day(D(2027, 10, 8))
     assert not calendar.is_working_day(D(2027, 10, 1))
@@ -169,7 +169,9 @@ def test_loading_2026_sample_changes_nothing(load):
 @pytest.mark.django_db
 def test_year_notice_keeps_late_december_new_year_days_of_next_year():
     # 2022-12-31 belongs to the 2023 notice (元旦 2022-12-31…2023-01-02).
-    calendar = services.preview_notice(services.parse_notice_text("年份: 2022\n放假, 元旦, 2022-01-01, 2022-01-03\n"))
+    calendar = services.preview_notice(
+        services.parse_notice_text("年份： 2022\n放假， 元旦， 2022-01-01, 2022-01-03\n")
+    )
     assert calendar.holiday_name(D(2022, 12, 31)) == "元旦"
 
 

@@ -13,7 +13,7 @@ from oneteam.worktime import services, views
 from oneteam.worktime.engine import TZ, Period, PeriodKind, default_calendar
 from oneteam.worktime.models import HolidayNotice
 
-NOTICE_2027 = "年份: 2027\n放假, 元旦, 2027-01-01, 2027-01-03\n放假, 国庆节, 2027-10-01, 2027-10-07\n"
+NOTICE_2027 = "年份： 2027\n放假， 元旦， 2027-01-01, 2027-01-03\n放假， 国庆节， 2027-10-01, 2027-10-07\n"
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,9 @@ def test_load_page_preview_shows_months_and_changes_without_saving(client, cast)
 
 def test_load_page_bad_file_shows_line_errors(client, cast):
     client.force_login(cast.admin)
-    bad = "年份: 2027\n放假 元旦 2027-02-30\n"
+    bad = "年份： 2027\n放假 元旦 2027-02-30\n"
     response = client.post(reverse("worktime:load"), {"text": bad, "action": "preview"})
-    assert "第2行:无法识别的日期“2027-02-30”" in response.content.decode()
+    assert "第2行：无法识别的日期“2027-02-30”" in response.content.decode()
     assert not HolidayNotice.objects.exists()
 
 
