@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from oneteam.org.choices import Role
 from oneteam.workflow.declare import (
     Action,
+    CancelDeadline,
     CountsAs,
+    Field,
     Flow,
     PartyRole,
     PauseDeadline,
@@ -31,6 +33,7 @@ from oneteam.workflow.declare import (
     register,
 )
 
+from . import forms_flow as choices
 from . import handlers
 
 DISPATCHERS = [Role.DISPATCHER]
@@ -54,6 +57,10 @@ def _verify(ctx):
 def _dispatch(ctx):
     return ctx.record.category.period("dispatch")
 
+
+CONDITIONS = Field("conditions", _("立案条件（逐项确认）"), widget="checkboxes", choices=choices.filing_conditions)
+CLOSING = Field("conditions", _("结案条件（逐项确认）"), widget="checkboxes", choices=choices.closing_conditions)
+RESULT = Field("result", _("处置结果"), widget="textarea")
 
 HANDLING_CLOCKS = [StopDeadline("dispatch"), StartDeadline("response", _respond, label=_("响应期限")),
                    StartDeadline("handling", _handle, label=_("处置期限"))]
@@ -80,32 +87,41 @@ EVENT_FLOW = register(Flow(
     ],
     initial="reported",
     start_deadlines=[StartDeadline("dispatch", _dispatch, label=_("派遣期限"))],
+    # The city centre supervises every lead; it is told of coordination requests
+    # and supervision through its own screens, not of every step of every lead.
+    notify_roles=[PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.COPIED],
     deadline_labels={"dispatch": _("派遣期限"), "response": _("响应期限"), "handling": _("处置期限"),
                      "verify": _("核查期限")},
     actions=[
         Action("file", _("立案"), source=["reported"], target="filed", parties=DISPATCHING_PARTIES + CENTRE,
                roles=DISPATCHERS, requires=Requires(fields=["conditions"]), handler=handlers.file_event,
-               help_text=_("确认立案标准各项条件。")),
+               form=[CONDITIONS], help_text=_("确认立案标准各项条件。")),
         Action("cancel", _("不予立案"), source=["reported", "filed"], target="cancelled",
                parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(reason=True),
                deadlines=[StopDeadline("dispatch")], style="danger"),
         Action("merge", _("合并为重复事件"), source=["reported", "filed"], target="merged",
                parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(fields=["duplicate_of"]),
-               deadlines=[StopDeadline("dispatch")], handler=handlers.merge_event, style="secondary"),
+               deadlines=[StopDeadline("dispatch")], handler=handlers.merge_event, style="secondary",
+               form=[Field("duplicate_of", _("合并到"), widget="select", choices=choices.merge_candidates)]),
         Action("dispatch", _("派遣"), source=["filed"], target="dispatched", parties=DISPATCHING_PARTIES + CENTRE,
                roles=DISPATCHERS, requires=Requires(fields=["body"]), deadlines=HANDLING_CLOCKS,
-               handler=handlers.dispatch_event),
+               handler=handlers.dispatch_event,
+               form=[Field("body", _("承办单位"), widget="select", choices=choices.township_bodies,
+                           help_text=_("与系统建议不同时须在理由中说明。"))]),
         Action("request_coordination", _("提请市指挥中心协调"), source=["filed"], target="coordinating",
                parties=DISPATCHING_PARTIES, roles=DISPATCHERS,
                requires=Requires(reason=True, fields=["coordination_kind"]), handler=handlers.request_coordination,
-               style="secondary"),
+               style="secondary",
+               form=[Field("coordination_kind", _("协调类型"), widget="select", choices=choices.coordination_kinds)]),
         Action("coordinate", _("调度派遣"), source=["coordinating"], target="dispatched", parties=CENTRE,
                roles=DISPATCHERS, requires=Requires(fields=["body"]), deadlines=HANDLING_CLOCKS,
-               handler=handlers.dispatch_event),
+               handler=handlers.dispatch_event,
+               form=[Field("body", _("承办单位"), widget="select", choices=choices.any_handling_body)]),
         Action("accept", _("签收"), source=["dispatched"], target="handling", parties=[PartyRole.ASSIGNEE],
                roles=HANDLERS, deadlines=[StopDeadline("response")], counts_as=CountsAs.RESPONSE),
         Action("return_assignment", _("回退"), source=["dispatched"], target="filed", parties=[PartyRole.ASSIGNEE],
-               roles=HANDLERS, requires=Requires(reason=True), deadlines=[StopDeadline("response")],
+               roles=HANDLERS, requires=Requires(reason=True),
+               deadlines=[StopDeadline("response"), CancelDeadline("handling")],
                handler=handlers.return_assignment, style="danger",
                help_text=_("非本单位职责等，须写明理由，退回指挥室重新派遣。")),
         Action("suspend", _("挂账"), source=["handling"], target="suspended", parties=[PartyRole.ASSIGNEE],
@@ -116,22 +132,23 @@ EVENT_FLOW = register(Flow(
         Action("report_back", _("处置反馈"), source=["handling"], target="reported_back",
                parties=[PartyRole.ASSIGNEE], roles=HANDLERS, requires=Requires(fields=["result"], attachments=1),
                deadlines=[StopDeadline("handling"), StartDeadline("verify", _verify, label=_("核查期限"))],
-               counts_as=CountsAs.HANDLING, help_text=_("写明处置结果并上传处置后照片。")),
+               counts_as=CountsAs.HANDLING, help_text=_("写明处置结果并上传处置后照片。"), form=[RESULT]),
         Action("handle_on_spot", _("现场处置完毕"), source=["reported"], target="reported_back",
                parties=[PartyRole.COPIED], roles=[Role.ENFORCEMENT_OFFICER, Role.BODY_HEAD],
                requires=Requires(fields=["result"], attachments=1, certified_officers=1),
                deadlines=[StopDeadline("dispatch"), StartDeadline("verify", _verify, label=_("核查期限"))],
                handler=handlers.handle_on_spot, counts_as=CountsAs.HANDLING,
-               help_text=_("持证镇街干部对简易事项当场处置（早发现、早制止、早报告）。")),
+               help_text=_("持证镇街干部对简易事项当场处置（早发现、早制止、早报告）。"), form=[RESULT]),
         Action("enforce_on_spot", _("当场执法处置"), source=["reported"], target="reported_back",
                parties=[PartyRole.COPIED], roles=[Role.ENFORCEMENT_OFFICER, Role.BODY_HEAD],
                requires=Requires(fields=["result"], attachments=1, certified_officers=2),
                deadlines=[StopDeadline("dispatch"), StartDeadline("verify", _verify, label=_("核查期限"))],
                handler=handlers.handle_on_spot, counts_as=CountsAs.HANDLING,
-               help_text=_("当场实施执法行为，须两名持证执法人员。")),
+               help_text=_("当场实施执法行为，须两名持证执法人员。"), form=[RESULT]),
         Action("close", _("核查结案"), source=["reported_back"], target="closed",
                parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(fields=["conditions"]),
-               deadlines=[StopDeadline("verify")], handler=handlers.close_event, counts_as=CountsAs.CLOSE),
+               deadlines=[StopDeadline("verify")], handler=handlers.close_event, counts_as=CountsAs.CLOSE,
+               form=[CLOSING]),
         Action("rework", _("返工"), source=["reported_back"], target="handling",
                parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(reason=True),
                deadlines=[StopDeadline("verify"), StartDeadline("handling", _handle, label=_("处置期限"))],

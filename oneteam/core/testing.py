@@ -43,7 +43,8 @@ def make_township(name: str | None = None, *, code: str | None = None, city: Cit
 
 def make_village(township: Township, name: str | None = None) -> Village:
     n = next(_seq)
-    return Village.objects.create(township=township, code=f"{township.code}{n:03d}", name=name or f"测试村{n}")
+    code = f"{township.code[:9]}{n % 1000:03d}"  # 12 digits, as statistical village codes are
+    return Village.objects.create(township=township, code=code, name=name or f"测试村{n}")
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict:

@@ -136,7 +136,7 @@ def _load_divisions(ctx, city: City, townships: dict[str, Township], bodies: dic
         for vi, vpoly in enumerate(village_polys, start=1):
             is_community = township.kind == TownshipKind.SUBDISTRICT
             vname = names[(offset + vi) % len(names)] + ("社区" if is_community else "村")
-            village, _ = _ensure(Village, {"code": f"{township.code}{vi:03d}"}, {
+            village, _ = _ensure(Village, {"code": f"{township.code[:9]}{vi:03d}"}, {
                 "township": township, "name": vname, "is_synthetic": True,
                 "kind": VillageKind.COMMUNITY if is_community else VillageKind.VILLAGE,
             })

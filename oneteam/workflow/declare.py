@@ -143,7 +143,34 @@ class ExtendDeadline:
     max_times: int = 1
 
 
-DeadlineOp = StartDeadline | StopDeadline | PauseDeadline | ResumeDeadline | ExtendDeadline
+@dataclass(frozen=True)
+class CancelDeadline:
+    """Close the open deadline ``name`` without judging it (e.g. a lead returned
+    by the body that had it): ``met_on_time`` stays None and the row is marked
+    superseded, so it counts neither as on time nor as late."""
+
+    name: str
+
+
+DeadlineOp = StartDeadline | StopDeadline | PauseDeadline | ResumeDeadline | ExtendDeadline | CancelDeadline
+
+
+@dataclass(frozen=True)
+class Field:
+    """How pages ask for one of an action's data fields. Without a ``Field`` a
+    required field is a one-line text input.
+
+    ``widget``: ``text``, ``textarea``, ``number``, ``date``, ``select`` or
+    ``checkboxes`` (a list value). ``choices(process, user)`` returns
+    ``[(value, label), …]`` for ``select`` and ``checkboxes``. Fields not in
+    ``Requires.fields`` are optional.
+    """
+
+    name: str
+    label: Any = None
+    widget: str = "text"
+    choices: Callable[[Any, Any], Sequence[tuple[Any, Any]]] | None = None
+    help_text: Any = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +198,8 @@ class Action:
     #: Button style hint for pages: "primary", "secondary" or "danger".
     style: str = "primary"
     help_text: Any = ""
+    #: Widgets for data fields on pages (see :class:`Field`).
+    form: Sequence[Field] = ()
 
     @property
     def url_name(self) -> str:
@@ -197,6 +226,8 @@ class Flow:
     number_prefix: str = ""
     #: Roles (in the initiating body) that may start a process; empty = any.
     start_roles: Sequence[str] = ()
+    #: Party roles whose bodies are notified of each action (default: every party).
+    notify_roles: Sequence[str] = (PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.COPIED, PartyRole.SUPERVISOR)
     #: Deadlines started with every process (e.g. the assignee's response time).
     start_deadlines: Sequence[StartDeadline] = ()
     #: Deadline labels for display, e.g. {"response": _("响应期限")}.

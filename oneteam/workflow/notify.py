@@ -18,12 +18,15 @@ from .models import BodyChannel, Comment, Delivery, Notification, Party, Transit
 log = logging.getLogger(__name__)
 
 
-def _recipient_bodies(process_id: int) -> set[int]:
-    return set(Party.objects.filter(process_id=process_id, active=True).values_list("body_id", flat=True))
+def _recipient_bodies(process) -> set[int]:
+    """Active parties in the roles the flow notifies (``Flow.notify_roles``)."""
+    roles = list(get_flow(process.kind).notify_roles)
+    return set(Party.objects.filter(process_id=process.pk, active=True, role__in=roles)
+               .values_list("body_id", flat=True))
 
 
 def _fan_out(process, *, verb: str, text: str, exclude_user_id: int | None, actor_body_id: int | None) -> int:
-    bodies = _recipient_bodies(process.pk)
+    bodies = _recipient_bodies(process)
     users = (
         User.objects.filter(body_id__in=bodies, is_active=True).exclude(pk=exclude_user_id).values_list("pk", flat=True)
     )

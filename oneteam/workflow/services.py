@@ -29,10 +29,11 @@ from oneteam.ledger import services as ledger
 from oneteam.org.models import Body, User
 from oneteam.org.services import require_certified_officers
 
-from . import clock, files
+from . import clock, files, hooks
 from .declare import (
     START_ACTION,
     Action,
+    CancelDeadline,
     CountsAs,
     ExtendDeadline,
     Flow,
@@ -82,6 +83,8 @@ class ActionContext:
     officers: list[User]
     now: dt.datetime
     party_changes: list[dict[str, Any]] = field(default_factory=list)
+    #: Deadlines this action started, stopped, paused, resumed, extended or cancelled (for hooks).
+    deadlines_changed: list[ProcessDeadline] = field(default_factory=list)
 
     def parties(self, role: str | None = None, *, active: bool = True) -> list[Party]:
         qs = Party.objects.filter(process=self.process).select_related("body")
@@ -184,6 +187,7 @@ def start_process(
     record_fields: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     deadlines: Sequence[StartDeadline] = (),
+    attachments: Iterable[Any] = (),
 ) -> Process:
     """Start a process of flow ``kind`` sent by ``initiator``.
 
@@ -281,7 +285,9 @@ def start_process(
         now=now,
     )
     for op in [*flow.start_deadlines, *deadlines]:
-        _start_deadline(ctx, op, transition)
+        ctx.deadlines_changed.append(_start_deadline(ctx, op, transition))
+    _attach(_resolve_attachments(attachments, actor), process, transition)
+    hooks.run_after_action(transition, process=process, deadlines=ctx.deadlines_changed)
     _after_commit_notify(transition.pk)
     return process
 
@@ -612,19 +618,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         officers=payload["officers"],
         ledger_seq=entry.seq,
     )
-    for att in attachment_objs:
-        if att.process_id is None:
-            Attachment.objects.filter(pk=att.pk).update(process=locked, transition=transition)
-        else:  # the same file on a second action: a new attachment row, same blob
-            Attachment.objects.create(
-                blob_id=att.blob_id,
-                process=locked,
-                transition=transition,
-                original_name=att.original_name,
-                uploaded_by=att.uploaded_by,
-                uploaded_at=att.uploaded_at,
-                ledger_seq=att.ledger_seq,
-            )
+    _attach(attachment_objs, locked, transition)
 
     locked.state = target  # workflow-kernel: the in-memory copy follows the conditional update above
     locked.version += 1
@@ -635,6 +629,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         ProcessDeadline.objects.filter(process=locked, stopped_at__isnull=True).update(
             stopped_at=now, paused_since=None
         )
+    hooks.run_after_action(transition, process=locked, deadlines=ctx.deadlines_changed)
     # The caller's object follows the database.
     process.refresh_from_db()
     process._record_cache = record
@@ -647,15 +642,39 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
 # --------------------------------------------------------------------------
 
 
+def _attach(attachments: list[Attachment], process: Process, transition: Transition) -> None:
+    """Bind uploaded files to the transition that used them."""
+    for att in attachments:
+        if att.process_id is None:
+            Attachment.objects.filter(pk=att.pk).update(process=process, transition=transition)
+        else:  # the same file on a second action: a new attachment row, same blob
+            Attachment.objects.create(
+                blob_id=att.blob_id,
+                process=process,
+                transition=transition,
+                original_name=att.original_name,
+                uploaded_by=att.uploaded_by,
+                uploaded_at=att.uploaded_at,
+                ledger_seq=att.ledger_seq,
+            )
+
+
 def _apply_deadline_op(ctx: ActionContext, op, transition: Transition) -> None:
     if isinstance(op, StartDeadline):
-        _start_deadline(ctx, op, transition)
+        ctx.deadlines_changed.append(_start_deadline(ctx, op, transition))
         return
     deadline = _open_deadline(ctx.process, op.name)
     if deadline is None:
         return  # nothing running under that name on this path (e.g. never started): no-op
     now = ctx.now
-    if isinstance(op, StopDeadline):
+    ctx.deadlines_changed.append(deadline)
+    if isinstance(op, CancelDeadline):
+        if deadline.paused_since is not None:
+            _close_pause(deadline, now)
+        deadline.stopped_at = now
+        deadline.superseded = True
+        deadline.met_on_time = None
+    elif isinstance(op, StopDeadline):
         if deadline.paused_since is not None:
             _close_pause(deadline, now)
             clock.recompute(deadline, now)

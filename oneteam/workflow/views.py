@@ -80,6 +80,31 @@ def process_list(request, route: str):
     )
 
 
+def _field_specs(action, record_model, process, user) -> list[dict]:
+    """The data fields an action's form asks for: required ones first, then
+    the optional ones its ``form`` declares; widgets and choices from ``form``."""
+    declared = {f.name: f for f in action.form}
+    names = list(action.requires.fields) + [n for n in declared if n not in action.requires.fields]
+    out = []
+    for name in names:
+        spec = declared.get(name)
+        label = spec.label if spec is not None and spec.label else None
+        if label is None and record_model is not None:
+            try:
+                label = record_model._meta.get_field(name).verbose_name
+            except Exception:  # not a record field
+                label = None
+        out.append({
+            "name": name,
+            "label": label or name,
+            "widget": spec.widget if spec is not None else "text",
+            "choices": list(spec.choices(process, user)) if spec is not None and spec.choices else [],
+            "required": name in action.requires.fields,
+            "help_text": spec.help_text if spec is not None else "",
+        })
+    return out
+
+
 def _action_forms(flow: Flow, process: Process, user) -> list[dict]:
     actions = services.available_actions(process, user)
     if not actions:
@@ -88,15 +113,6 @@ def _action_forms(flow: Flow, process: Process, user) -> list[dict]:
     officers = None
     forms = []
     for a in actions:
-        fields = []
-        for name in a.requires.fields:
-            label = name
-            if record_model is not None:
-                try:
-                    label = record_model._meta.get_field(name).verbose_name
-                except Exception:  # not a record field: plain text input
-                    label = name
-            fields.append({"name": name, "label": label})
         if a.requires.certified_officers and officers is None:
             bodies = [p.body_id for p in process.parties.all() if p.active]
             officers = list(
@@ -107,13 +123,28 @@ def _action_forms(flow: Flow, process: Process, user) -> list[dict]:
         forms.append(
             {
                 "action": a,
-                "fields": fields,
+                "fields": _field_specs(a, record_model, process, user),
                 "needs_reason": a.needs_reason,
                 "satisfaction": Satisfaction.choices if a.counts_as == CountsAs.SATISFACTION else None,
                 "officers": officers if a.requires.certified_officers else None,
             }
         )
     return forms
+
+
+def _posted_data(request, action) -> dict:
+    """Action data from a posted form: ``data_<name>``; checkbox fields are lists."""
+    widgets = {f.name: f.widget for f in action.form}
+    names = list(action.requires.fields) + [n for n in widgets if n not in action.requires.fields]
+    data = {}
+    for name in names:
+        if widgets.get(name) == "checkboxes":
+            data[name] = [v for v in request.POST.getlist(f"data_{name}") if v]
+        else:
+            value = request.POST.get(f"data_{name}", "").strip()
+            if value or name in action.requires.fields:
+                data[name] = value
+    return data
 
 
 @login_required
@@ -156,7 +187,7 @@ def act(request, route: str, pk: int, action: str):
         declared = flow.action(action)
     except KeyError:
         raise Http404 from None
-    data = {f: request.POST.get(f"data_{f}", "").strip() for f in declared.requires.fields}
+    data = _posted_data(request, declared)
     if declared.counts_as == CountsAs.SATISFACTION:
         data["satisfaction"] = request.POST.get("satisfaction", "")
     version = request.POST.get("version")
