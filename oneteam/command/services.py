@@ -197,7 +197,6 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
     room = dispatching_body(category, township)
     try:
         with transaction.atomic():
-            attachments = kernel_uploads(intake.attachments, actor)
             process = kernel.start_process(
                 "event", actor=None, initiator=room, copied=[reporter] if reporter.pk != room.pk else [],
                 supervisor=command_centre(township) if room.kind != BodyKind.COMMAND_CENTRE else None,
@@ -214,12 +213,10 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
                     "proposed_body": proposed, "proposal_reasons": reasons, "dissuaded": intake.dissuaded,
                     "dissuasion_outcome": intake.dissuasion_outcome,
                 },
-                data={"channel": intake.channel, "reported_by": str(actor or system), "reporter_body": str(reporter),
-                      "attachments": [a.blob_id for a in attachments]},
+                data={"channel": intake.channel, "reported_by": str(actor or system), "reporter_body": str(reporter)},
+                attachments=intake.attachments or (),
             )
             event = process.record
-            if attachments:
-                _attach_at_start(process, attachments)
             duplicates = suggest_duplicates(event)
     except IntegrityError:
         # Two retries raced on the same idempotency key: the other one won.
@@ -228,22 +225,6 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
             return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
         raise
     return IntakeResult(event, True, duplicates)
-
-
-def _attach_at_start(process, attachments) -> None:
-    """Photos filed with the report belong to the start transition. Each was
-    hashed and recorded in the ledger at upload; the start entry lists them."""
-    from oneteam.workflow.models import Attachment, Transition
-
-    start = Transition.objects.get(process=process, seq=1)
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments], process__isnull=True).update(
-        process=process, transition=start)
-
-
-def kernel_uploads(files, actor):
-    """Files handed in with a report: uploaded through the kernel (hashed,
-    type-checked, ledger entry at upload = evidence fixing)."""
-    return [kernel.do_upload(f, actor=actor) if hasattr(f, "read") else f for f in files or []]
 
 
 def suggest_duplicates(event: Event) -> list[DuplicateSuggestion]:

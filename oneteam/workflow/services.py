@@ -83,6 +83,8 @@ class ActionContext:
     officers: list[User]
     now: dt.datetime
     party_changes: list[dict[str, Any]] = field(default_factory=list)
+    #: The action's attachments (``Attachment`` rows, not yet bound to the transition).
+    attachments: list[Any] = field(default_factory=list)
     #: Deadlines this action started, stopped, paused, resumed, extended or cancelled (for hooks).
     deadlines_changed: list[ProcessDeadline] = field(default_factory=list)
 
@@ -567,6 +569,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         reason=reason,
         officers=officer_users,
         now=now,
+        attachments=attachment_objs,
     )
     if action.handler is not None:
         action.handler(ctx)
