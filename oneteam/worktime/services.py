@@ -129,26 +129,32 @@ _cache = _Cache()
 _lock = threading.Lock()
 
 
-def get_calendar() -> engine.Calendar:
+def get_calendar(*, max_age: float | None = None) -> engine.Calendar:
     """The calendar in force: ``chinese-calendar`` plus the loaded notices.
 
-    Built once per process; the version row is re-read at most every
-    ``WORKTIME_CHECK_SECONDS`` (default 5 s) and the calendar rebuilt when it
-    changed. The process that loads a notice rebuilds at once. Without the
-    database (tables not migrated yet) the built-in calendar is used.
+    Built once per process; the version row is re-read when the last check is
+    older than ``max_age`` seconds (default ``ONETEAM["WORKTIME_CHECK_SECONDS"]``,
+    5 s) and the calendar rebuilt when it changed. The process that loads a
+    notice rebuilds at once. Without the database (tables not migrated yet)
+    the built-in calendar is used.
     """
+    limit = _check_seconds() if max_age is None else max_age
     now = time.monotonic()
     cache = _cache
-    if cache.calendar is not None and now - cache.checked_at < _check_seconds():
+    if cache.calendar is not None and now - cache.checked_at < limit:
         return cache.calendar
     with _lock:
-        if cache.calendar is not None and now - cache.checked_at < _check_seconds():
+        if cache.calendar is not None and now - cache.checked_at < limit:
             return cache.calendar
         try:
-            version = CalendarState.objects.filter(pk=1).values_list("version", flat=True).first()
-            if cache.calendar is None or version != cache.version:
+            if cache.calendar is None:
                 calendar = build_calendar()
                 cache.calendar, cache.version = calendar, calendar.version
+            else:
+                version = CalendarState.objects.filter(pk=1).values_list("version", flat=True).first()
+                if version != cache.version:
+                    calendar = build_calendar()
+                    cache.calendar, cache.version = calendar, calendar.version
         except DatabaseError as exc:
             # Before `migrate`, or the database is down: deadlines still work on the built-in data.
             logger.warning(
@@ -160,6 +166,12 @@ def get_calendar() -> engine.Calendar:
             cache.version = None
         cache.checked_at = now
         return cache.calendar
+
+
+#: How stale the banner may be: it is on every staff page, so it re-checks the
+#: version rarely (a page's query count does not depend on the clock), while
+#: deadline computations re-check every few seconds.
+BANNER_MAX_AGE = 600.0
 
 
 def invalidate_calendar() -> None:
@@ -284,7 +296,7 @@ def compute_deadline(
     return get_calendar().deadline(start, period, pauses=pauses, extensions=extensions, now=now)
 
 
-def missing_years(today: dt.date) -> list[int]:
+def missing_years(today: dt.date, *, max_age: float | None = None) -> list[int]:
     """The current and next year, those whose holidays are not loaded."""
-    calendar = get_calendar()
+    calendar = get_calendar(max_age=max_age)
     return [y for y in (today.year, today.year + 1) if not calendar.is_year_loaded(y)]

@@ -23,7 +23,7 @@ from . import engine, forms, selectors, services
 
 def missing_year_banner(request) -> list[dict]:
     """A warning on staff pages while the current or next year's holidays are not loaded."""
-    years = services.missing_years(timezone.localdate())
+    years = services.missing_years(timezone.localdate(), max_age=services.BANNER_MAX_AGE)
     return [
         {
             "level": "warning",

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from oneteam.ledger.models import LedgerEntry
-from oneteam.worktime import services
 from oneteam.worktime.models import HolidayNotice
 
 pytestmark = pytest.mark.django_db
 
 NOTICE_2027 = "年份： 2027\n放假， 元旦， 2027-01-01, 2027-01-03\n放假， 国庆节， 2027-10-01, 2027-10-07\n"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar():
-    services.invalidate_calendar()
-    yield
-    services.invalidate_calendar()
 
 
 def test_calendar_year_anonymous_is_401_or_403(api_client):

@@ -20,13 +20,6 @@ REPO = Path(__file__).resolve().parents[3]
 SAMPLE_2026 = Path(__file__).resolve().parents[1] / "data" / "notice-2026.txt"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar():
-    services.invalidate_calendar()
-    yield
-    services.invalidate_calendar()
-
-
 def run(*args: str) -> str:
     out = StringIO()
     call_command(*args, stdout=out)

@@ -24,13 +24,6 @@ NOTICE_2027 = """年份: 2027
 SAMPLE_2026 = (Path(__file__).resolve().parents[1] / "data" / "notice-2026.txt").read_text(encoding="utf-8")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar():
-    services.invalidate_calendar()
-    yield
-    services.invalidate_calendar()
-
-
 @pytest.fixture
 def load(django_capture_on_commit_callbacks):
     def _load(text: str, actor=None):

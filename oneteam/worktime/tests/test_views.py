@@ -18,13 +18,6 @@ NOTICE_2027 = "年份： 2027\n放假， 元旦， 2027-01-01, 2027-01-03\n放�
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_calendar():
-    services.invalidate_calendar()
-    yield
-    services.invalidate_calendar()
-
-
 def test_calendar_page_anonymous_redirects_to_login(client):
     response = client.get(reverse("worktime:calendar"))
     assert response.status_code == 302 and "/login/" in response["Location"]
@@ -162,3 +155,11 @@ def test_deadline_badge_accepts_to_dict_output_and_shows_overdue():
 
 def test_deadline_badge_empty_renders_dash():
     assert "—" in Template("{% load worktime %}{% deadline_badge d %}").render(Context({"d": None}))
+
+
+def test_missing_year_banner_does_not_query_on_every_page(rf, cast, django_assert_num_queries):
+    request = rf.get("/")
+    request.user = cast.officer
+    views.missing_year_banner(request)  # builds the calendar once per process
+    with django_assert_num_queries(0):
+        views.missing_year_banner(request)
