@@ -197,6 +197,9 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
     room = dispatching_body(category, township)
     try:
         with transaction.atomic():
+            # Photos are uploaded in the reporter's name (hashed, type-checked, ledger entry at
+            # upload: evidence fixing), then bound to the start of the lead.
+            attachments = kernel_uploads(intake.attachments, actor)
             process = kernel.start_process(
                 "event", actor=None, initiator=room, copied=[reporter] if reporter.pk != room.pk else [],
                 supervisor=command_centre(township) if room.kind != BodyKind.COMMAND_CENTRE else None,
@@ -214,7 +217,7 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
                     "dissuasion_outcome": intake.dissuasion_outcome,
                 },
                 data={"channel": intake.channel, "reported_by": str(actor or system), "reporter_body": str(reporter)},
-                attachments=intake.attachments or (),
+                attachments=attachments,
             )
             event = process.record
             duplicates = suggest_duplicates(event)
@@ -225,6 +228,15 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
             return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
         raise
     return IntakeResult(event, True, duplicates)
+
+
+def kernel_uploads(files, actor):
+    """Files handed in with a report, uploaded through the kernel in the
+    reporter's name. External systems send media as links, not files."""
+    files = list(files or [])
+    if files and actor is None:
+        raise InvalidInput(_("外部系统请以链接方式提供照片，不能直接上传文件。"), code="attachment_invalid")
+    return [kernel.do_upload(f, actor=actor) if hasattr(f, "read") else f for f in files]
 
 
 def suggest_duplicates(event: Event) -> list[DuplicateSuggestion]:
