@@ -182,10 +182,10 @@ def _on_confirm(ctx) -> None:
     """The actor confirms checklist items in their own name: they must work in
     the sender body and hold a valid enforcement certificate."""
     require_certified_officers([ctx.actor], on=timezone.localdate(ctx.now), minimum=1)
-    items = parse_items(ctx.data.get("items"))
+    items = parse_items(ctx.data.get("checklist"))
     for name in items:
         setattr(ctx.record, CHECKLIST_ITEMS[name], ctx.actor)
-    ctx.data["items"] = items
+    ctx.data["checklist"] = items
     ctx.data["confirmed_by"] = str(ctx.actor)
 
 
@@ -264,7 +264,8 @@ CASE_TRANSFER = Flow(
                parties=[PartyRole.INITIATOR], roles=SENDER_ROLES, requires=Requires(attachments=1),
                style="secondary"),
         Action("confirm", _l("确认移送条件"), source=["drafted"], target="drafted", parties=[PartyRole.INITIATOR],
-               roles=SENDER_ROLES, requires=Requires(fields=["items"]), handler=_on_confirm, style="secondary",
+               roles=SENDER_ROLES, requires=Requires(fields=["checklist"]), handler=_on_confirm,
+               style="secondary",
                help_text=_l("以本人名义确认，填写 facts_clear, evidence_standard, procedure_lawful, "
                             "formalities_complete 之一或多项，或 all。")),
         Action("send", _l("移送"), source=["drafted"], target="sent", parties=[PartyRole.INITIATOR],

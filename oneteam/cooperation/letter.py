@@ -191,14 +191,15 @@ def values_for(process, record, *, evidence, now: dt.datetime) -> dict[str, str]
     sender = process.initiator_body
     confirmers = {str(getattr(record, name)) for name, _label in record.CHECKLIST if getattr(record, f"{name}_id")}
     checklist = f"违法事实基本清楚、证据材料符合立案标准、程序合法、手续完备（经{'、'.join(sorted(confirmers))}确认）"
-    what = f"{record.party_name}" if record.party_name else ""
-    matter = record.matter.name if record.matter_id else process.title
+    case = record.matter.name if record.matter_id else process.title
+    if record.party_name and record.party_name not in case:
+        case = f"{record.party_name}{case}"
     evidence_lines = "\n".join(f"{i}. {a.original_name}（SHA-256 {a.blob_id[:16]}…）"
                                for i, a in enumerate(evidence, 1))
     return {
         "issuer": record.issuer_name,
         "number": record.letter_number,
-        "title": f"关于移送{what}{matter}案件的函",
+        "title": f"关于移送{case}案件的函",
         "receiver": record.receiver.name,
         "party": record.party_name,
         "facts": record.facts,

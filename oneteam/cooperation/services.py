@@ -58,7 +58,7 @@ def _require_body(actor: User) -> Body:
 @transaction.atomic
 def do_submit_collaboration(
     actor: User, *, department: Body, request_kind: str, case_summary: str, question: str,
-    title: str = "", matter: Matter | None = None,
+    title: str = "", matter: Matter | None = None, data: dict | None = None,
 ) -> Process:
     """A township enforcement team sends a collaboration request to a county
     department. Preconditions: the actor works in a township team (or
@@ -80,6 +80,7 @@ def do_submit_collaboration(
         supervisor=rules.guidance_office(initiator.city_id), title=title, township=initiator.township,
         record_fields={"request_kind": request_kind, "matter": matter, "case_summary": case_summary,
                        "question": question},
+        data=data,
     )
 
 
@@ -100,6 +101,7 @@ def collaboration_rates(*, since: dt.datetime | None = None, until: dt.datetime 
 def do_create_transfer(
     actor: User, *, receiver: Body, title: str, facts: str, party_name: str = "", legal_basis: str = "",
     matter: Matter | None = None, evidence: Sequence = (), confirm: Iterable[str] = (), send: bool = False,
+    data: dict | None = None,
 ) -> Process:
     """Draft a case transfer from the actor's body to ``receiver``; optionally
     attach evidence, confirm checklist items in the actor's name and send it.
@@ -116,12 +118,13 @@ def do_create_transfer(
         record_fields={"receiver": receiver, "issuer_name": rules.issuer_name(sender), "facts": facts,
                        "party_name": (party_name or "").strip(), "legal_basis": (legal_basis or "").strip(),
                        "matter": matter},
+        data=data,
     )
     if evidence:
         kernel.perform(process, "add_evidence", actor=actor, attachments=list(evidence))
     items = list(confirm)
     if items:
-        kernel.perform(process, "confirm", actor=actor, data={"items": items})
+        kernel.perform(process, "confirm", actor=actor, data={"checklist": items})
     if send:
         kernel.perform(process, "send", actor=actor)
     return process
@@ -164,7 +167,7 @@ def do_upload_letter_template(file, *, actor: User, note: str = "") -> LetterTem
 def do_raise_dispute(
     actor: User, *, counterparties: Sequence[Body], question: str, interim_body: Body | None,
     subject: Process | None = None, matter: Matter | None = None, township: Township | None = None,
-    title: str = "",
+    title: str = "", data: dict | None = None,
 ) -> Process:
     """Raise an enforcement dispute about a lead (``subject``, any kernel
     process the actor can see) or about a ``matter`` in a ``township``.
@@ -201,7 +204,8 @@ def do_raise_dispute(
         flows.DISPUTE.kind, actor=actor, initiator=raiser, assignees=others,
         supervisor=rules.guidance_office(raiser.city_id), title=title, township=township,
         record_fields={"subject": subject, "matter": matter, "question": question, "interim_body": interim_body},
-        data={"subject": subject.number if subject is not None else None, "interim_body": interim_body.name},
+        data={**(data or {}), "subject": subject.number if subject is not None else None,
+              "interim_body": interim_body.name},
     )
     if subject is not None:
         change_subject_assignees(subject, add=interim_body, actor=actor, dispute=process, now=timezone.now(),

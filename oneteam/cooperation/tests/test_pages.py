@@ -164,3 +164,17 @@ def test_share_notifies_township_staff(coop, clock, django_capture_on_commit_cal
                                   townships=[coop.cast.township])
     assert Notification.objects.filter(user=coop.cast.officer, verb="cooperation.share").exists()
     assert not Notification.objects.filter(user=coop.cast.other_officer).exists()
+
+
+def test_kernel_detail_pages_render_every_flow_after_actions(client, coop, clock, start_lead):
+    collab = services.do_submit_collaboration(coop.cast.officer, department=coop.cast.department,
+                                              request_kind="opinion", case_summary="x", question="y")
+    transfer = services.do_create_transfer(coop.cast.officer, receiver=coop.department2, title="x", facts="y",
+                                           evidence=[png()], confirm=ALL, send=True)
+    dispute = services.do_raise_dispute(coop.cast.dept_handler, counterparties=[coop.cast.team], question="谁管",
+                                        interim_body=coop.cast.team, subject=start_lead())
+    client.force_login(coop.cast.supervisor)
+    for p in (collab, transfer, dispute):
+        r = client.get(p.get_absolute_url())
+        assert r.status_code == 200, p.number
+    assert "移送函" in client.get(transfer.get_absolute_url()).content.decode()

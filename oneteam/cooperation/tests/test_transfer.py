@@ -121,14 +121,15 @@ def test_confirm_by_uncertified_user_refused(coop, clock):
     uncertified = make_user(coop.cast.team, Role.ENFORCEMENT_OFFICER)
     p = _create(coop, confirm=[])
     with pytest.raises(InvalidInput) as exc:
-        kernel.perform(p, "confirm", actor=uncertified, data={"items": "all"})
+        kernel.perform(p, "confirm", actor=uncertified, data={"checklist": "all"})
     assert exc.value.code == "certificate_invalid"
 
 
 def test_confirm_names_the_officer_per_item(coop, clock):
     p = _create(coop, confirm=["facts_clear"])
-    kernel.perform(p, "confirm", actor=coop.cast.officer2, data={"items": "evidence_standard,procedure_lawful"})
-    kernel.perform(p, "confirm", actor=coop.head, data={"items": ["formalities_complete"]})
+    kernel.perform(p, "confirm", actor=coop.cast.officer2,
+                   data={"checklist": "evidence_standard,procedure_lawful"})
+    kernel.perform(p, "confirm", actor=coop.head, data={"checklist": ["formalities_complete"]})
     p.refresh_from_db()
     r = p.record
     assert (r.facts_clear_by, r.evidence_standard_by, r.procedure_lawful_by, r.formalities_complete_by) == (
