@@ -348,6 +348,11 @@ class Calendar:
         self._sessions = _sessions(office_hours)
         self.office_hours = tuple(office_hours)
         self._day_us = sum(e - s for s, e in self._sessions)
+        self._office_hours_note = (
+            "工作时间"
+            + "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.office_hours)
+            + "，午休、下班时间和休息日不计。"
+        )
 
         first = dt.date(self.first_year, 1, 1)
         last = dt.date(self.last_year, 12, 31)
@@ -723,11 +728,7 @@ class Calendar:
                 trace.notes.append(
                     f"中止{_fmt(a)}至{_fmt(b)}{'（' + r + '）' if r else ''}，扣除工作时间{_hours(used)}。"
                 )
-        trace.notes.append(
-            "工作时间"
-            + "、".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.office_hours)
-            + "，午休、下班时间和休息日不计。"
-        )
+        trace.notes.append(self._office_hours_note)
         trace.years.update(range(start.year, due.year + 1))
         return due
 
