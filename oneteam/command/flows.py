@@ -155,8 +155,8 @@ EVENT_FLOW = register(Flow(
                handler=handlers.rework_event, counts_as=CountsAs.REWORK, style="danger",
                help_text=_("核查不通过，退回原承办单位返工。")),
         Action("evaluate", _("回访评价"), source=["closed"], target="archived",
-               parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(fields=["satisfaction"]),
-               counts_as=CountsAs.SATISFACTION),
+               parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS,
+               counts_as=CountsAs.SATISFACTION),  # the kernel requires a satisfaction value
         Action("archive", _("无需回访归档"), source=["closed"], target="archived",
                parties=DISPATCHING_PARTIES + CENTRE, roles=DISPATCHERS, requires=Requires(reason=True),
                style="secondary", help_text=_("匿名或无法联系报告人时，写明原因归档。")),

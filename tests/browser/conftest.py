@@ -54,16 +54,33 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-@pytest.fixture
-def demo(transactional_db):
-    """The real Rui'an demo, loaded as `oneteam demo` does."""
+def _load(labels: set[str] | None):
     import io
 
-    from oneteam.core.demo import DemoContext, load_demo
+    from django.db import transaction
+
+    from oneteam.core.demo import DemoContext, demo_modules
     from oneteam.org import geo
 
     geo.invalidate()
-    return load_demo(DemoContext(stdout=io.StringIO(), verbosity=0))
+    ctx = DemoContext(stdout=io.StringIO(), verbosity=0)
+    for config, module in demo_modules():
+        if labels is None or config.label in labels:
+            with transaction.atomic():
+                module.load(ctx)
+    return ctx
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The real Rui'an demo (organisation part), loaded as `oneteam demo` does."""
+    return _load({"org"})
+
+
+@pytest.fixture
+def command_demo(transactional_db):
+    """Organisation, catalogs and command demo: enough for the closed loop."""
+    return _load({"org", "catalog", "command"})
 
 
 def login(page, live_server, username: str, password: str = "oneteam2026") -> None:
