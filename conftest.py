@@ -18,8 +18,10 @@ def api_client():
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Query counts must not depend on when the calendar last checked for a new notice.
+    settings.ONETEAM = {**settings.ONETEAM, "WORKTIME_CHECK_SECONDS": 3600}
 
 
 @pytest.fixture(autouse=True)

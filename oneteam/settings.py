@@ -244,4 +244,10 @@ ONETEAM = {
     # Tolerance in square degrees for overlaps between grids on import (~100 m² at 28°N).
     "GRID_OVERLAP_TOLERANCE": float(os.environ.get("ONETEAM_GRID_OVERLAP_TOLERANCE", "1e-8")),
     "UPLOAD_MAX_BYTES": int(os.environ.get("ONETEAM_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024))),
+    # Office hours for working-hour deadlines (docs/worktime.md).
+    "WORKTIME_OFFICE_HOURS": os.environ.get("ONETEAM_OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
+    # How often a process checks for a newly loaded holiday notice.
+    "WORKTIME_CHECK_SECONDS": int(os.environ.get("ONETEAM_WORKTIME_CHECK_SECONDS", "5")),
+    # Base URL used in links sent to outbound channels (webhooks).
+    "PUBLIC_BASE_URL": os.environ.get("ONETEAM_PUBLIC_BASE_URL", ""),
 }
