@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from ..models import ExternalSystem
@@ -26,6 +27,16 @@ class ExternalSystemKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return HEADER
+
+
+class ExternalSystemKeyScheme(OpenApiAuthenticationExtension):
+    """Documents the key in the OpenAPI schema (registered by subclassing)."""
+
+    target_class = ExternalSystemKeyAuthentication
+    name = "externalSystemKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": HEADER}
 
 
 def external_system(request) -> ExternalSystem | None:

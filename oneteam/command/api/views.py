@@ -23,8 +23,6 @@ from .authentication import ExternalSystemKeyAuthentication, IsStaffUserOrExtern
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False,
                                description="重试保护：同一来源同一键只生成一个事件（最多100个字符）")
-API_KEY = OpenApiParameter("X-API-Key", str, location=OpenApiParameter.HEADER, required=False,
-                           description="外部系统密钥（外部系统调用时使用，代替登录）")
 
 
 def result_data(event: Event) -> dict:
@@ -61,7 +59,7 @@ class EventReportViewSet(viewsets.ViewSet):
 
     @extend_schema(request=s.EventReportSerializer, responses={201: s.EventReportResultSerializer,
                                                                200: s.EventReportResultSerializer},
-                   parameters=[IDEMPOTENCY, API_KEY], summary="上报事件")
+                   parameters=[IDEMPOTENCY], summary="上报事件", tags=["事件"])
     def create(self, request):
         system = external_system(request)
         user = None if system is not None else request.user
