@@ -13,13 +13,14 @@ from oneteam.org.models import Body
 
 
 class Command(BaseCommand):
-    help = _("为外部系统（12345热线、四平台等）签发 Open311 / 接口密钥；密钥只显示一次。")
+    # Help texts are plain strings: argparse cannot format lazy translations (as in the other commands).
+    help = "为外部系统（12345热线、四平台等）签发 Open311 / 接口密钥；密钥只显示一次。"
 
     def add_arguments(self, parser):
-        parser.add_argument("name", help=_("外部系统名称"))
+        parser.add_argument("name", help="外部系统名称")
         parser.add_argument("--body", default="COMMAND",
-                            help=_("代表单位代码（默认 COMMAND，市行政执法指挥中心）"))
-        parser.add_argument("--rotate", action="store_true", help=_("更换已有系统的密钥（旧密钥立即失效）"))
+                            help="代表单位代码（默认 COMMAND，市行政执法指挥中心）")
+        parser.add_argument("--rotate", action="store_true", help="更换已有系统的密钥（旧密钥立即失效）")
 
     def handle(self, *args, name, body, rotate, **options):
         found = Body.objects.filter(code=body, is_active=True).first()
