@@ -249,7 +249,7 @@ def setup_database() -> str | None:
         settings_dict = connection.settings_dict
         settings_dict.setdefault("TEST", {})["NAME"] = f"{settings_dict['NAME']}_bench_ledger"
         old_name = settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     else:
         call_command("migrate", verbosity=0)
     with connection.schema_editor() as editor:

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         else:
             write = self.stdout.write if report.ok else self.stderr.write
             write(report.summary())
-            for problem in report.problems:
+            for problem in report.problems[1:]:  # the first is in the summary
                 write(f"  · {problem.message}")
             for warning in report.warnings:
                 self.stderr.write(f"  ! {warning}")
