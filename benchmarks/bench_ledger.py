@@ -119,8 +119,12 @@ class BusinessRow(models.Model):
 
 _plain_seq = itertools.count(1)
 _plain_lock = threading.Lock()
-PAYLOAD = {"status": {"old": "received", "new": "dispatched"}, "to_body": 17, "note": "转派至甲镇综合行政执法队",
-           "deadline": "2025-03-14T17:30:00+08:00"}
+PAYLOAD = {
+    "status": {"old": "received", "new": "dispatched"},
+    "to_body": 17,
+    "note": "转派至甲镇综合行政执法队",
+    "deadline": "2025-03-14T17:30:00+08:00",
+}
 
 
 _PLAIN_FIELDS = [f for f in PlainEntry._meta.concrete_fields if not f.primary_key]
@@ -129,9 +133,20 @@ _PLAIN_FIELDS = [f for f in PlainEntry._meta.concrete_fields if not f.primary_ke
 def _plain_row(i: int) -> PlainEntry:
     with _plain_lock:
         seq = next(_plain_seq)
-    return PlainEntry(seq=seq, recorded_at=timezone.now(), actor_id=7, actor_name="测试", body_id=3,
-                      body_name="甲镇综合信息指挥室", object_type="command.lead", object_id=str(i % 500),
-                      action="lead.dispatch", payload=PAYLOAD, prev_hash="0" * 64, hash=f"{seq:064x}")
+    return PlainEntry(
+        seq=seq,
+        recorded_at=timezone.now(),
+        actor_id=7,
+        actor_name="测试",
+        body_id=3,
+        body_name="甲镇综合信息指挥室",
+        object_type="command.lead",
+        object_id=str(i % 500),
+        action="lead.dispatch",
+        payload=PAYLOAD,
+        prev_hash="0" * 64,
+        hash=f"{seq:064x}",
+    )
 
 
 def plain_insert(i: int) -> None:
@@ -140,8 +155,10 @@ def plain_insert(i: int) -> None:
     conn = transaction.get_connection()
     qn = conn.ops.quote_name
     row = _plain_row(i)
-    sql = (f"INSERT INTO {qn(PlainEntry._meta.db_table)} ({', '.join(qn(f.column) for f in _PLAIN_FIELDS)}) "
-           f"VALUES ({', '.join(['%s'] * len(_PLAIN_FIELDS))}) RETURNING {qn('id')}")
+    sql = (
+        f"INSERT INTO {qn(PlainEntry._meta.db_table)} ({', '.join(qn(f.column) for f in _PLAIN_FIELDS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_PLAIN_FIELDS))}) RETURNING {qn('id')}"
+    )
     with conn.cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_save(getattr(row, f.attname), conn) for f in _PLAIN_FIELDS])
         cursor.fetchone()
@@ -271,8 +288,10 @@ def main() -> None:
                 mode = c.fetchone()[0]
                 c.execute("PRAGMA synchronous")
                 sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[c.fetchone()[0]]
-            print(f"  journal_mode={mode} synchronous={sync} transaction_mode="
-                  f"{connection.settings_dict['OPTIONS'].get('transaction_mode')}")
+            print(
+                f"  journal_mode={mode} synchronous={sync} transaction_mode="
+                f"{connection.settings_dict['OPTIONS'].get('transaction_mode')}"
+            )
         print()
 
         print("one row per transaction")
@@ -301,8 +320,17 @@ def main() -> None:
         print(f"\nreading the whole record ({total:,} entries, rows per second)")
         scan, verify = [], []
         for _ in range(rounds):
-            scan.append(total / timed(lambda: sum(1 for _ in LedgerEntry.objects.order_by("seq").values_list(
-                *[f.attname for f in LedgerEntry._meta.concrete_fields]).iterator(chunk_size=2000))))
+            scan.append(
+                total
+                / timed(
+                    lambda: sum(
+                        1
+                        for _ in LedgerEntry.objects.order_by("seq")
+                        .values_list(*[f.attname for f in LedgerEntry._meta.concrete_fields])
+                        .iterator(chunk_size=2000)
+                    )
+                )
+            )
             verify.append(total / timed(verify_ledger))
         row("verify-ledger", "plain ordered scan (baseline)", scan, verify)
 
@@ -312,8 +340,10 @@ def main() -> None:
                 ledger_append(i)
         incremental = timed(make_checkpoint)
         proof = timed(lambda: inclusion_proof("command.lead", "7"))
-        print(f"\ncheckpoint over {total:,} entries: {full * 1000:,.0f} ms; incremental (+100): "
-              f"{incremental * 1000:,.0f} ms; proof for one object: {proof * 1000:,.0f} ms")
+        print(
+            f"\ncheckpoint over {total:,} entries: {full * 1000:,.0f} ms; incremental (+100): "
+            f"{incremental * 1000:,.0f} ms; proof for one object: {proof * 1000:,.0f} ms"
+        )
     finally:
         connections.close_all()
         if old_name is not None:

@@ -13,8 +13,15 @@ from .offline_verify import CHECKPOINT_TYPE, ENTRY_FIELDS, GENESIS_HASH
 from .offline_verify import entry_hash as _spec_entry_hash
 
 __all__ = [
-    "ENTRY_FIELDS", "GENESIS_HASH", "canonical", "checkpoint_document", "entry_fields", "entry_hash", "format_time",
-    "normalise_payload", "row_fields",
+    "ENTRY_FIELDS",
+    "GENESIS_HASH",
+    "canonical",
+    "checkpoint_document",
+    "entry_fields",
+    "entry_hash",
+    "format_time",
+    "normalise_payload",
+    "row_fields",
 ]
 
 
@@ -24,8 +31,9 @@ def canonical(data: Any) -> bytes:
     Same bytes as ``offline_verify.canonical`` for JSON values; values JSON
     cannot hold (dates, decimals …) are written as ``str()`` so callers may pass
     them in payloads."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                      default=str).encode()
+    return json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str
+    ).encode()
 
 
 def format_time(value: dt.datetime) -> str:

@@ -12,8 +12,9 @@ from .services import parse_object_ref
 
 
 class LedgerEntryFilterSet(django_filters.FilterSet):
-    object = django_filters.CharFilter(label=_("对象"), method="filter_object",
-                                       help_text=_("写作“应用.模型:编号”，例如 org.township:5"))
+    object = django_filters.CharFilter(
+        label=_("对象"), method="filter_object", help_text=_("写作“应用.模型:编号”，例如 org.township:5")
+    )
     object_type = django_filters.CharFilter(label=_("对象类型"))
     object_id = django_filters.CharFilter(label=_("对象ID"))
     action = django_filters.CharFilter(label=_("动作"))

@@ -36,8 +36,17 @@ PROOF_TYPE = "oneteam-ledger-proof/v1"
 GENESIS_HASH = "0" * 64
 #: Fields of an entry that its hash commits to (everything except ``hash`` itself).
 ENTRY_FIELDS = (
-    "seq", "recorded_at", "actor_id", "actor_name", "body_id", "body_name",
-    "object_type", "object_id", "action", "payload", "prev_hash",
+    "seq",
+    "recorded_at",
+    "actor_id",
+    "actor_name",
+    "body_id",
+    "body_name",
+    "object_type",
+    "object_id",
+    "action",
+    "payload",
+    "prev_hash",
 )
 #: Fields of a checkpoint that its signature commits to.
 STATEMENT_FIELDS = ("type", "origin", "tree_size", "root", "head_hash", "created_at")
@@ -52,9 +61,7 @@ def canonical(value: Any) -> bytes:
     """Canonical JSON: keys sorted by code point, no whitespace, non-ASCII kept
     as UTF-8, no NaN/Infinity. Numbers are written as Python writes them
     (integers in decimal, floats by ``repr``)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8"
-    )
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def sha256(data: bytes) -> bytes:
@@ -172,16 +179,18 @@ def verify_proof_entry(item: dict[str, Any], checkpoint: dict[str, Any], obj: di
         raise ProofError(_("第 %(seq)s 条不属于证明所述的对象。") % {"seq": seq})
     index = item["leaf_index"]
     if index != seq - 1:
-        raise ProofError(_("第 %(seq)s 条的叶子序号应为 %(want)s，文件中为 %(got)s。")
-                         % {"seq": seq, "want": seq - 1, "got": index})
+        raise ProofError(
+            _("第 %(seq)s 条的叶子序号应为 %(want)s，文件中为 %(got)s。") % {"seq": seq, "want": seq - 1, "got": index}
+        )
     tree_size = checkpoint["tree_size"]
     if seq == tree_size and entry["hash"] != checkpoint["head_hash"]:
         raise ProofError(_("第 %(seq)s 条是检查点的最后一条，但其哈希与检查点记录的链头哈希不符。") % {"seq": seq})
     path = [bytes.fromhex(h) for h in item["audit_path"]]
     root = root_from_inclusion_path(leaf_hash(entry["hash"]), index, tree_size, path)
     if root is None:
-        raise ProofError(_("第 %(seq)s 条：审计路径长度与其在 %(n)s 条的树中的位置不符。")
-                         % {"seq": seq, "n": tree_size})
+        raise ProofError(
+            _("第 %(seq)s 条：审计路径长度与其在 %(n)s 条的树中的位置不符。") % {"seq": seq, "n": tree_size}
+        )
     if root.hex() != checkpoint["root"]:
         raise ProofError(_("第 %(seq)s 条：审计路径算出的根哈希与检查点的根哈希不符。") % {"seq": seq})
 
@@ -198,8 +207,12 @@ def verify_proof(proof: dict[str, Any], *, pinned_key_hex: str | None = None) ->
         verify_proof_entry(item, checkpoint, obj)
     lines = [
         _("检查点：共 %(n)s 条，根哈希 %(root)s，签署于 %(at)s，公钥指纹 %(kid)s。")
-        % {"n": checkpoint["tree_size"], "root": checkpoint["root"], "at": checkpoint["created_at"],
-           "kid": key_id(checkpoint["public_key"])},
+        % {
+            "n": checkpoint["tree_size"],
+            "root": checkpoint["root"],
+            "at": checkpoint["created_at"],
+            "kid": key_id(checkpoint["public_key"]),
+        },
     ]
     if obj is not None:
         lines.append(_("对象：%(type)s:%(id)s") % obj)
@@ -208,8 +221,12 @@ def verify_proof(proof: dict[str, Any], *, pinned_key_hex: str | None = None) ->
     if uncovered:
         lines.append(_("注意：第 %s 条晚于该检查点，本证明未覆盖。") % "、".join(str(s) for s in uncovered))
     if pinned_key_hex is None:
-        lines.append(_("注意：签名是用文件自带的公钥核验的。请将上面的公钥指纹与你方保存的公钥比对，"
-                       "或用 --public-key 指定公钥。"))
+        lines.append(
+            _(
+                "注意：签名是用文件自带的公钥核验的。请将上面的公钥指纹与你方保存的公钥比对，"
+                "或用 --public-key 指定公钥。"
+            )
+        )
     return lines
 
 

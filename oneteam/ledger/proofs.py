@@ -37,8 +37,9 @@ def inclusion_proof(object_type: str, object_id: str, *, new_checkpoint: bool = 
     """
     entries = list(LedgerEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("seq"))
     if not entries:
-        raise InvalidInput(_("全过程记录中没有关于 %(obj)s 的条目。") % {"obj": f"{object_type}:{object_id}"},
-                           code="no_entries")
+        raise InvalidInput(
+            _("全过程记录中没有关于 %(obj)s 的条目。") % {"obj": f"{object_type}:{object_id}"}, code="no_entries"
+        )
     checkpoint = LedgerCheckpoint.objects.order_by("-tree_size", "-id").first()
     if new_checkpoint and (checkpoint is None or checkpoint.tree_size < entries[-1].seq):
         checkpoint, _created = make_checkpoint()
@@ -48,8 +49,9 @@ def inclusion_proof(object_type: str, object_id: str, *, new_checkpoint: bool = 
     covered = [e for e in entries if e.seq <= checkpoint.tree_size]
     for entry in covered:
         if entry_hash(entry) != entry.hash:
-            raise LedgerBroken(_("第 %(seq)s 条的内容与其哈希不符，不能出具证明；请运行 verify-ledger。")
-                               % {"seq": entry.seq})
+            raise LedgerBroken(
+                _("第 %(seq)s 条的内容与其哈希不符，不能出具证明；请运行 verify-ledger。") % {"seq": entry.seq}
+            )
     leaves = (
         leaf_hash(h)
         for h in LedgerEntry.objects.filter(seq__lte=checkpoint.tree_size)
@@ -59,8 +61,9 @@ def inclusion_proof(object_type: str, object_id: str, *, new_checkpoint: bool = 
     )
     root, size, paths = inclusion_paths(leaves, [e.seq - 1 for e in covered])
     if size != checkpoint.tree_size or root.hex() != checkpoint.root:
-        raise LedgerBroken(_("记录与检查点 %(id)s 不一致，不能出具证明；请运行 verify-ledger。")
-                           % {"id": checkpoint.pk})
+        raise LedgerBroken(
+            _("记录与检查点 %(id)s 不一致，不能出具证明；请运行 verify-ledger。") % {"id": checkpoint.pk}
+        )
     return {
         "type": PROOF_TYPE,
         "object": {"type": object_type, "id": object_id},

@@ -28,8 +28,19 @@ from .verification import LedgerBroken, VerifyReport, verify_ledger
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "GENESIS_HASH", "LedgerBroken", "append", "canonical", "checkpoint_document", "do_verify", "entry_fields",
-    "entry_hash", "history", "history_for", "make_checkpoint", "parse_object_ref", "require_ledger_reader",
+    "GENESIS_HASH",
+    "LedgerBroken",
+    "append",
+    "canonical",
+    "checkpoint_document",
+    "do_verify",
+    "entry_fields",
+    "entry_hash",
+    "history",
+    "history_for",
+    "make_checkpoint",
+    "parse_object_ref",
+    "require_ledger_reader",
 ]
 
 #: Name recorded when no person acted. Stored data, hashed: deliberately not translated.
@@ -139,8 +150,9 @@ def append(
             prev_hash=head_hash,
         )
         entry.hash = entry_hash(entry)
-        cursor.execute(sql["insert"], [f.get_db_prep_save(getattr(entry, f.attname), connection)
-                                       for f in _INSERT_FIELDS])
+        cursor.execute(
+            sql["insert"], [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _INSERT_FIELDS]
+        )
         entry.pk = cursor.fetchone()[0] if "RETURNING" in sql["insert"] else cursor.lastrowid
         cursor.execute(sql["advance"], [entry.seq, entry.hash])
     entry._state.adding = False
@@ -222,8 +234,13 @@ def make_checkpoint(*, force: bool = False) -> tuple[LedgerCheckpoint, bool]:
 
     created_at = timezone.now()
     checkpoint = LedgerCheckpoint(
-        tree_size=size, root=frontier.root().hex(), head_hash=head_hash, created_at=created_at,
-        origin=ledger_origin(), public_key=key.public_hex, key_id=key.key_id,
+        tree_size=size,
+        root=frontier.root().hex(),
+        head_hash=head_hash,
+        created_at=created_at,
+        origin=ledger_origin(),
+        public_key=key.public_hex,
+        key_id=key.key_id,
         frontier=[h.hex() for h in frontier.hashes()],
     )
     checkpoint.signature = key.sign(checkpoint_statement(checkpoint_document(checkpoint, signed=False)))

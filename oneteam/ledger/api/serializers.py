@@ -10,8 +10,18 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = [
-            "seq", "recorded_at", "actor_id", "actor_name", "body_id", "body_name", "object_type", "object_id",
-            "action", "payload", "prev_hash", "hash",
+            "seq",
+            "recorded_at",
+            "actor_id",
+            "actor_name",
+            "body_id",
+            "body_name",
+            "object_type",
+            "object_id",
+            "action",
+            "payload",
+            "prev_hash",
+            "hash",
         ]
         read_only_fields = fields
 

@@ -16,13 +16,23 @@ from oneteam.ledger import services
 from oneteam.ledger.guard import guard_suspended
 
 
-def add_entries(n: int, *, object_type: str = "org.township", object_id: str = "1", action: str = "test.act",
-                actor=None, payload_of=lambda i: {"i": i}) -> list:
+def add_entries(
+    n: int,
+    *,
+    object_type: str = "org.township",
+    object_id: str = "1",
+    action: str = "test.act",
+    actor=None,
+    payload_of=lambda i: {"i": i},
+) -> list:
     out = []
     with transaction.atomic():
         for i in range(n):
-            out.append(services.append(action, actor=actor, object_type=object_type, object_id=object_id,
-                                       payload=payload_of(i)))
+            out.append(
+                services.append(
+                    action, actor=actor, object_type=object_type, object_id=object_id, payload=payload_of(i)
+                )
+            )
     return out
 
 

@@ -20,8 +20,17 @@ def test_ledger_entries_api_anonymous_refused(api_client):
     assert response.json()["code"] == "not_authenticated"
 
 
-@pytest.mark.parametrize("who,status", [("officer", 403), ("dispatcher", 403), ("centre_dispatcher", 403),
-                                        ("dept_handler", 403), ("supervisor", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("officer", 403),
+        ("dispatcher", 403),
+        ("centre_dispatcher", 403),
+        ("dept_handler", 403),
+        ("supervisor", 200),
+        ("admin", 200),
+    ],
+)
 def test_ledger_entries_api_access_matrix(api_client, cast, who, status):
     add_entries(1)
     api_client.force_authenticate(getattr(cast, who))
@@ -38,7 +47,9 @@ def test_ledger_entries_api_filters_by_object_type_and_id(api_client, cast):
     api_client.force_authenticate(cast.supervisor)
     response = api_client.get(ENTRIES, {"object_type": "org.township", "object_id": "5"})
     assert [(e["seq"], e["object_type"], e["object_id"]) for e in response.json()["results"]] == [
-        (2, "org.township", "5"), (1, "org.township", "5")]
+        (2, "org.township", "5"),
+        (1, "org.township", "5"),
+    ]
 
 
 def test_ledger_entries_api_entry_by_seq_has_hashes(api_client, cast):
@@ -94,4 +105,5 @@ def test_ledger_checkpoints_latest_anonymous_refused(api_client):
 def test_openapi_schema_includes_ledger_endpoints_without_errors():
     schema = SchemaGenerator(urlconf="oneteam.ledger.tests.urls").get_schema(request=None, public=True)
     assert {"/api/v1/ledger-entries/", "/api/v1/ledger-entries/{seq}/", "/api/v1/ledger-checkpoints/latest/"} <= set(
-        schema["paths"])
+        schema["paths"]
+    )

@@ -66,8 +66,12 @@ def test_append_rolled_back_with_caller_leaves_no_entry_and_head_unchanged():
 
 def test_append_non_json_values_stored_as_strings_and_hash_matches_after_reload():
     with transaction.atomic():
-        entry = services.append("test.act", object_type="x.y", object_id=1, payload={
-            "on": dt.date(2024, 5, 1), "amount": decimal.Decimal("12.50"), "names": ("甲", "乙")})
+        entry = services.append(
+            "test.act",
+            object_type="x.y",
+            object_id=1,
+            payload={"on": dt.date(2024, 5, 1), "amount": decimal.Decimal("12.50"), "names": ("甲", "乙")},
+        )
     reloaded = LedgerEntry.objects.get(pk=entry.pk)
     assert reloaded.payload == {"on": "2024-05-01", "amount": "12.50", "names": ["甲", "乙"]}
     assert entry_hash(reloaded) == reloaded.hash
@@ -75,8 +79,17 @@ def test_append_non_json_values_stored_as_strings_and_hash_matches_after_reload(
 
 def test_append_awkward_numbers_hash_matches_after_reload():
     """jsonb stores numbers as numeric: -0.0, huge and tiny floats must still hash the same on read."""
-    payload = {"neg_zero": -0.0, "huge": 1e20, "tiny": 1e-7, "lng": 120.654321, "big": 2**70, "text": "瑞安\n\"引号\"",
-               "nested": [{"b": 1, "a": [0.1, -0.0]}], "flag": True, "none": None}
+    payload = {
+        "neg_zero": -0.0,
+        "huge": 1e20,
+        "tiny": 1e-7,
+        "lng": 120.654321,
+        "big": 2**70,
+        "text": '瑞安\n"引号"',
+        "nested": [{"b": 1, "a": [0.1, -0.0]}],
+        "flag": True,
+        "none": None,
+    }
     with transaction.atomic():
         entry = services.append("test.act", object_type="x.y", object_id=1, payload=payload)
     reloaded = LedgerEntry.objects.get(pk=entry.pk)

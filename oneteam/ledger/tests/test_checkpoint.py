@@ -93,8 +93,17 @@ def test_checkpoint_command_writes_export_json(tmp_path):
     out = io.StringIO()
     call_command("ledger-checkpoint", "--out", str(tmp_path / "cp.json"), stdout=out)
     doc = json.loads((tmp_path / "cp.json").read_text())
-    assert set(doc) == {"type", "origin", "tree_size", "root", "head_hash", "created_at", "public_key", "key_id",
-                        "signature"}
+    assert set(doc) == {
+        "type",
+        "origin",
+        "tree_size",
+        "root",
+        "head_hash",
+        "created_at",
+        "public_key",
+        "key_id",
+        "signature",
+    }
     assert doc["tree_size"] == 3 and doc["type"] == "oneteam-ledger-checkpoint/v1"
     verify_checkpoint(doc)
     assert "已签署检查点" in out.getvalue()

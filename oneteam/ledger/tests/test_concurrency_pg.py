@@ -60,8 +60,10 @@ def test_append_concurrent_threads_postgresql_chain_gap_free_and_valid():
     LedgerHead.objects.get_or_create(pk=1)  # as migration 0003 leaves it (a previous flush removes it)
     assert run_appenders(THREADS, PER_THREAD) == []
     assert_gap_free_valid_chain(THREADS * PER_THREAD)
-    per_thread = {t: list(LedgerEntry.objects.filter(object_id=str(t)).order_by("seq").values_list(
-        "payload__i", flat=True)) for t in range(THREADS)}
+    per_thread = {
+        t: list(LedgerEntry.objects.filter(object_id=str(t)).order_by("seq").values_list("payload__i", flat=True))
+        for t in range(THREADS)
+    }
     assert all(v == list(range(PER_THREAD)) for v in per_thread.values())
 
 

@@ -11,10 +11,18 @@ from oneteam.ledger.services import make_checkpoint
 from .helpers import add_entries, tamper
 
 EXPECTED_TRIGGERS = {
-    "postgresql": {"ledger_ledgerentry_append_only", "ledger_ledgerentry_no_truncate",
-                   "ledger_ledgercheckpoint_append_only", "ledger_ledgercheckpoint_no_truncate"},
-    "sqlite": {"ledger_ledgerentry_no_update", "ledger_ledgerentry_no_delete",
-               "ledger_ledgercheckpoint_no_update", "ledger_ledgercheckpoint_no_delete"},
+    "postgresql": {
+        "ledger_ledgerentry_append_only",
+        "ledger_ledgerentry_no_truncate",
+        "ledger_ledgercheckpoint_append_only",
+        "ledger_ledgercheckpoint_no_truncate",
+    },
+    "sqlite": {
+        "ledger_ledgerentry_no_update",
+        "ledger_ledgerentry_no_delete",
+        "ledger_ledgercheckpoint_no_update",
+        "ledger_ledgercheckpoint_no_delete",
+    },
 }
 
 
@@ -29,12 +37,15 @@ def test_migrations_applied_all_guard_triggers_present():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("sql", [
-    "UPDATE ledger_ledgerentry SET payload = '{\"forged\": true}' WHERE seq = 1",
-    "UPDATE ledger_ledgerentry SET seq = seq + 100",
-    "DELETE FROM ledger_ledgerentry WHERE seq = 2",
-    "DELETE FROM ledger_ledgerentry",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE ledger_ledgerentry SET payload = '{\"forged\": true}' WHERE seq = 1",
+        "UPDATE ledger_ledgerentry SET seq = seq + 100",
+        "DELETE FROM ledger_ledgerentry WHERE seq = 2",
+        "DELETE FROM ledger_ledgerentry",
+    ],
+)
 def test_raw_sql_change_to_entries_refused_by_trigger(sql):
     add_entries(3)
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
@@ -43,8 +54,9 @@ def test_raw_sql_change_to_entries_refused_by_trigger(sql):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("sql", ["UPDATE ledger_ledgercheckpoint SET root = 'x'",
-                                 "DELETE FROM ledger_ledgercheckpoint"])
+@pytest.mark.parametrize(
+    "sql", ["UPDATE ledger_ledgercheckpoint SET root = 'x'", "DELETE FROM ledger_ledgercheckpoint"]
+)
 def test_raw_sql_change_to_checkpoints_refused_by_trigger(sql):
     add_entries(1)
     make_checkpoint()
@@ -67,9 +79,12 @@ def test_truncate_ledger_table_refused_on_postgresql(table):
 def test_raw_insert_allowed_by_trigger():
     """Append-only means appending is allowed; verification catches forged inserts (see test_verify)."""
     (entry,) = add_entries(1)
-    raw("INSERT INTO ledger_ledgerentry (seq, recorded_at, actor_name, body_name, object_type, object_id, action, "
+    raw(
+        "INSERT INTO ledger_ledgerentry (seq, recorded_at, actor_name, body_name, object_type, object_id, action, "
         "payload, prev_hash, hash) SELECT 2, recorded_at, '', '', 'x.y', '1', 'raw', '{}', hash, %s "
-        "FROM ledger_ledgerentry WHERE seq = 1", ["f" * 64])
+        "FROM ledger_ledgerentry WHERE seq = 1",
+        ["f" * 64],
+    )
     assert LedgerEntry.objects.count() == 2 and entry.seq == 1
 
 

@@ -9,8 +9,10 @@ from oneteam.ledger.merkle import EMPTY_ROOT, Frontier, inclusion_paths, root_of
 from oneteam.ledger.offline_verify import node_hash, root_from_inclusion_path
 
 # certificate-transparency merkle test vectors (leaf inputs, roots of sizes 0..8).
-CT_LEAVES = [bytes.fromhex(h) for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-                                        "606162636465666768696a6b6c6d6e6f"]]
+CT_LEAVES = [
+    bytes.fromhex(h)
+    for h in ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+]
 CT_ROOTS = [
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",

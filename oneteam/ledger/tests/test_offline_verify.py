@@ -5,9 +5,17 @@ from oneteam.ledger.chain import normalise_payload
 from oneteam.ledger.offline_verify import canonical, entry_hash, leaf_hash, node_hash
 
 VECTOR = {
-    "seq": 1, "recorded_at": "2025-03-10T01:02:03.000004+00:00", "actor_id": 7, "actor_name": "张三", "body_id": 3,
-    "body_name": "甲镇综合信息指挥室", "object_type": "org.township", "object_id": "5", "action": "master.update",
-    "payload": {"name": {"old": "甲镇", "new": "甲镇街道"}, "ratio": 0.5}, "prev_hash": "0" * 64,
+    "seq": 1,
+    "recorded_at": "2025-03-10T01:02:03.000004+00:00",
+    "actor_id": 7,
+    "actor_name": "张三",
+    "body_id": 3,
+    "body_name": "甲镇综合信息指挥室",
+    "object_type": "org.township",
+    "object_id": "5",
+    "action": "master.update",
+    "payload": {"name": {"old": "甲镇", "new": "甲镇街道"}, "ratio": 0.5},
+    "prev_hash": "0" * 64,
 }
 VECTOR_CANONICAL = (
     '{"action":"master.update","actor_id":7,"actor_name":"张三","body_id":3,"body_name":"甲镇综合信息指挥室",'
@@ -25,7 +33,8 @@ def test_canonical_vector_matches_documented_bytes_and_hashes():
     second = entry_hash({**VECTOR, "seq": 2, "prev_hash": first, "action": "org.mode_decision", "payload": {}})
     assert second == "c0593acd32a72ea868514001c66518dbe8eac49db60920b5df68fd0744c934ba"
     assert node_hash(leaf_hash(first), leaf_hash(second)).hex() == (
-        "846f79b1388af3991d1fc142ddb06a1fbb0d753462438d09b67c8eaa81b48ee9")
+        "846f79b1388af3991d1fc142ddb06a1fbb0d753462438d09b67c8eaa81b48ee9"
+    )
 
 
 def test_canonical_escapes_only_quote_backslash_and_controls():
@@ -34,7 +43,8 @@ def test_canonical_escapes_only_quote_backslash_and_controls():
 
 def test_canonical_floats_written_as_python_repr():
     assert canonical([0.5, 1.0, 120.654321, 1e-07, 2.5e-05, 0.0001]).decode() == (
-        "[0.5,1.0,120.654321,1e-07,2.5e-05,0.0001]")
+        "[0.5,1.0,120.654321,1e-07,2.5e-05,0.0001]"
+    )
 
 
 def test_app_canonical_equals_reference_for_json_values():
@@ -42,5 +52,9 @@ def test_app_canonical_equals_reference_for_json_values():
 
 
 def test_normalise_payload_writes_numbers_as_jsonb_returns_them():
-    assert normalise_payload({"a": -0.0, "b": 1e16, "c": [2e20], "d": 1e15}) == {"a": 0.0, "b": 10**16,
-                                                                                   "c": [2 * 10**20], "d": 1e15}
+    assert normalise_payload({"a": -0.0, "b": 1e16, "c": [2e20], "d": 1e15}) == {
+        "a": 0.0,
+        "b": 10**16,
+        "c": [2 * 10**20],
+        "d": 1e15,
+    }

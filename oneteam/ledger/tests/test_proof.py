@@ -29,8 +29,12 @@ def mixed_ledger() -> None:
     """Entries about two objects, interleaved, in a tree whose size is not a power of two."""
     with transaction.atomic():
         for i in range(13):
-            services.append("test.act", object_type="org.township", object_id="5" if i % 3 == 0 else "6",
-                            payload={"i": i, "名称": "甲镇"})
+            services.append(
+                "test.act",
+                object_type="org.township",
+                object_id="5" if i % 3 == 0 else "6",
+                payload={"i": i, "名称": "甲镇"},
+            )
 
 
 def proof_for(object_id: str = "5", **kwargs) -> dict:
@@ -54,17 +58,20 @@ def test_proof_pinned_signing_key_verifies_other_key_fails():
         offline_verify.verify_proof(proof, pinned_key_hex="11" * 32)
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda p: p["entries"][1]["entry"]["payload"].update(i=999), "内容与其哈希不符"),
-    (lambda p: p["entries"][1]["entry"].update(actor_name="别人"), "内容与其哈希不符"),
-    (lambda p: p["entries"][2]["audit_path"].__setitem__(0, "00" * 32), "根哈希与检查点的根哈希不符"),
-    (lambda p: p["entries"][2]["audit_path"].pop(), "审计路径长度"),
-    (lambda p: p["entries"][0].update(leaf_index=1), "叶子序号"),
-    (lambda p: p["checkpoint"].update(root="00" * 32), "签名无效"),
-    (lambda p: p["checkpoint"].update(tree_size=14), "签名无效"),
-    (lambda p: p["checkpoint"].update(signature="00" * 64), "签名无效"),
-    (lambda p: p["entries"][0]["entry"].update(object_id="6"), "内容与其哈希不符"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda p: p["entries"][1]["entry"]["payload"].update(i=999), "内容与其哈希不符"),
+        (lambda p: p["entries"][1]["entry"].update(actor_name="别人"), "内容与其哈希不符"),
+        (lambda p: p["entries"][2]["audit_path"].__setitem__(0, "00" * 32), "根哈希与检查点的根哈希不符"),
+        (lambda p: p["entries"][2]["audit_path"].pop(), "审计路径长度"),
+        (lambda p: p["entries"][0].update(leaf_index=1), "叶子序号"),
+        (lambda p: p["checkpoint"].update(root="00" * 32), "签名无效"),
+        (lambda p: p["checkpoint"].update(tree_size=14), "签名无效"),
+        (lambda p: p["checkpoint"].update(signature="00" * 64), "签名无效"),
+        (lambda p: p["entries"][0]["entry"].update(object_id="6"), "内容与其哈希不符"),
+    ],
+)
 def test_proof_tampered_fails_offline_verification(mutate, message):
     mixed_ledger()
     proof = copy.deepcopy(proof_for())
@@ -119,8 +126,13 @@ def test_proof_command_writes_file_and_verifier_script_exits_zero(tmp_path):
     path = tmp_path / "proof.json"
     call_command("ledger-proof", "org.township:5", "--out", str(path), stdout=out)
     assert "5 条记录的证明" in out.getvalue()
-    result = subprocess.run([sys.executable, "-m", "oneteam.ledger.offline_verify", str(path)], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "oneteam.ledger.offline_verify", str(path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "核验通过" in result.stdout
 
@@ -147,8 +159,9 @@ def test_offline_verifier_copied_alone_runs_without_django(tmp_path):
         "assert not [m for m in sys.modules if m == 'django' or m.startswith(('django.', 'oneteam'))], 'imported'\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run([sys.executable, "-I", "-c", check], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", check], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -144,8 +144,17 @@ def test_verify_rewritten_chain_after_last_checkpoint_not_detected_without_check
 def test_verify_forged_insert_without_head_detected():
     add_entries(3)
     last = LedgerEntry.objects.get(seq=3)
-    forged = LedgerEntry(seq=4, recorded_at=last.recorded_at, actor_name="", body_name="", object_type="x.y",
-                         object_id="1", action="forged", payload={}, prev_hash=last.hash)
+    forged = LedgerEntry(
+        seq=4,
+        recorded_at=last.recorded_at,
+        actor_name="",
+        body_name="",
+        object_type="x.y",
+        object_id="1",
+        action="forged",
+        payload={},
+        prev_hash=last.hash,
+    )
     forged.hash = entry_hash(forged)
     forged.save()
     assert codes(verify_ledger()) == ["head_mismatch"]
@@ -163,8 +172,14 @@ def test_verify_checkpoint_signed_by_other_key_untrusted():
     add_entries(3)
     real, _ = make_checkpoint()
     other = Ed25519PrivateKey.generate()
-    forged = LedgerCheckpoint(tree_size=real.tree_size, root=real.root, head_hash=real.head_hash,
-                              created_at=real.created_at, origin=real.origin, public_key=public_hex(other.public_key()))
+    forged = LedgerCheckpoint(
+        tree_size=real.tree_size,
+        root=real.root,
+        head_hash=real.head_hash,
+        created_at=real.created_at,
+        origin=real.origin,
+        public_key=public_hex(other.public_key()),
+    )
     forged.key_id = key_id(forged.public_key)
     forged.signature = other.sign(checkpoint_statement(checkpoint_document(forged, signed=False))).hex()
     forged.save()

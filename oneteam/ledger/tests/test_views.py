@@ -131,8 +131,9 @@ def test_public_key_download_is_pem(client, cast):
     assert response.content.startswith(b"-----BEGIN PUBLIC KEY-----")
 
 
-@pytest.mark.parametrize("who,visible", [("admin", True), ("supervisor", True), ("officer", False),
-                                         ("dispatcher", False)])
+@pytest.mark.parametrize(
+    "who,visible", [("admin", True), ("supervisor", True), ("officer", False), ("dispatcher", False)]
+)
 def test_nav_item_visible_to_admin_and_supervisor_only(cast, who, visible):
     request = RequestFactory().get("/")
     request.user = getattr(cast, who)

@@ -15,14 +15,17 @@ from ._output import write_json
 
 
 class Command(BaseCommand):
-    help = ("导出一个对象的全部记录的包含证明（条目、叶序号、审计路径、签名检查点），"
-            "可用 python -m oneteam.ledger.offline_verify 离线核验。")
+    help = (
+        "导出一个对象的全部记录的包含证明（条目、叶序号、审计路径、签名检查点），"
+        "可用 python -m oneteam.ledger.offline_verify 离线核验。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("object", help="对象，写作“应用.模型:编号”，例如 org.township:5")
         parser.add_argument("--out", type=Path, help="输出文件（默认 proof-<对象>.json）")
-        parser.add_argument("--no-new-checkpoint", action="store_true",
-                            help="不新签检查点；晚于最新检查点的记录不在证明之内")
+        parser.add_argument(
+            "--no-new-checkpoint", action="store_true", help="不新签检查点；晚于最新检查点的记录不在证明之内"
+        )
 
     def handle(self, *args, object, out, no_new_checkpoint, **options):
         try:
@@ -35,10 +38,17 @@ class Command(BaseCommand):
         cp = proof["checkpoint"]
         self.stdout.write(
             _("已导出 %(obj)s 的 %(k)s 条记录的证明（检查点覆盖 %(n)s 条，公钥指纹 %(kid)s）到 %(path)s")
-            % {"obj": f"{object_type}:{object_id}", "k": len(proof["entries"]), "n": cp["tree_size"],
-               "kid": cp["key_id"], "path": path}
+            % {
+                "obj": f"{object_type}:{object_id}",
+                "k": len(proof["entries"]),
+                "n": cp["tree_size"],
+                "kid": cp["key_id"],
+                "path": path,
+            }
         )
         if proof["uncovered_seqs"]:
-            self.stderr.write(_("注意：第 %(seqs)s 条晚于检查点，未包含在证明中。")
-                              % {"seqs": "、".join(map(str, proof["uncovered_seqs"]))})
+            self.stderr.write(
+                _("注意：第 %(seqs)s 条晚于检查点，未包含在证明中。")
+                % {"seqs": "、".join(map(str, proof["uncovered_seqs"]))}
+            )
         self.stdout.write(_("离线核验：python -m oneteam.ledger.offline_verify %(path)s") % {"path": path})

@@ -19,8 +19,11 @@ class Command(BaseCommand):
     help = "核验全过程记录：重新计算哈希链和每个检查点，报告完整或指出第一条不符的记录（失败时退出码为 1）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--public-key", type=Path,
-                            help="只信任这个公钥（PEM 或十六进制）签署的检查点；默认信任本机密钥及其旁的 *.pub.pem")
+        parser.add_argument(
+            "--public-key",
+            type=Path,
+            help="只信任这个公钥（PEM 或十六进制）签署的检查点；默认信任本机密钥及其旁的 *.pub.pem",
+        )
         parser.add_argument("--json", action="store_true", dest="as_json", help="以 JSON 输出核验报告")
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
@@ -33,8 +36,15 @@ class Command(BaseCommand):
                 raise CommandError(_("无法读取公钥 %(path)s：%(exc)s") % {"path": public_key, "exc": exc}) from exc
         console = Console(file=sys.stderr)
         show_progress = verbosity > 0 and not no_progress and not as_json and console.is_terminal
-        with Progress(TextColumn(_("核验全过程记录")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=console, transient=True, disable=not show_progress) as bar:
+        with Progress(
+            TextColumn(_("核验全过程记录")),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not show_progress,
+        ) as bar:
             task = bar.add_task("verify", total=None)
 
             def progress(done: int, total: int) -> None:
