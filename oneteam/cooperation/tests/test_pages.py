@@ -178,3 +178,35 @@ def test_kernel_detail_pages_render_every_flow_after_actions(client, coop, clock
         r = client.get(p.get_absolute_url())
         assert r.status_code == 200, p.number
     assert "移送函" in client.get(transfer.get_absolute_url()).content.decode()
+
+
+def test_publish_and_first_read_write_ledger_entries(coop, clock):
+    from oneteam.ledger.models import LedgerEntry
+
+    item = services.do_publish_share(coop.cast.dept_handler, category="law", title="释义", content="……",
+                                     townships=[coop.cast.township, coop.cast.other_township])
+    services.do_read_share(item, actor=coop.cast.officer)
+    services.do_read_share(item, actor=coop.cast.officer2)  # same township: receipt already signed
+    publish = LedgerEntry.objects.get(action="cooperation.share_publish")
+    assert publish.payload["townships"] == [coop.cast.township.code, coop.cast.other_township.code]
+    reads = LedgerEntry.objects.filter(action="cooperation.share_read")
+    assert [e.payload["township"] for e in reads] == [coop.cast.township.code]
+
+
+def test_share_list_query_count_does_not_grow(client, coop, clock):
+    client.force_login(coop.cast.officer)
+
+    def publish():
+        services.do_publish_share(coop.cast.dept_handler, category="update", title="动态", content="……",
+                                  field="市场监管", to_all=True)
+
+    publish()
+    client.get("/cooperation/shares/")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/cooperation/shares/")
+    for _ in range(4):
+        publish()
+    with CaptureQueriesContext(connection) as five:
+        r = client.get("/cooperation/shares/")
+    assert r.content.decode().count("动态") >= 5
+    assert len(five) == len(first)
