@@ -199,7 +199,7 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
         with transaction.atomic():
             # Photos are uploaded in the reporter's name (hashed, type-checked, ledger entry at
             # upload: evidence fixing), then bound to the start of the lead.
-            attachments = kernel_uploads(intake.attachments, actor)
+            attachments = kernel_uploads(intake.attachments, actor, system)
             process = kernel.start_process(
                 "event", actor=None, initiator=room, copied=[reporter] if reporter.pk != room.pk else [],
                 supervisor=command_centre(township) if room.kind != BodyKind.COMMAND_CENTRE else None,
@@ -230,13 +230,12 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
     return IntakeResult(event, True, duplicates)
 
 
-def kernel_uploads(files, actor):
+def kernel_uploads(files, actor, system=None):
     """Files handed in with a report, uploaded through the kernel in the
-    reporter's name. External systems send media as links, not files."""
-    files = list(files or [])
-    if files and actor is None:
-        raise InvalidInput(_("外部系统请以链接方式提供照片，不能直接上传文件。"), code="attachment_invalid")
-    return [kernel.do_upload(f, actor=actor) if hasattr(f, "read") else f for f in files]
+    reporter's (or the external system's) name."""
+    return [kernel.do_upload(f, actor=actor, on_behalf_of=system.body if system and actor is None else None,
+                             uploader_name=str(system or "")) if hasattr(f, "read") else f
+            for f in (files or [])]
 
 
 def suggest_duplicates(event: Event) -> list[DuplicateSuggestion]:

@@ -348,7 +348,12 @@ class Attachment(models.Model):
         Transition, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
     original_name = models.CharField(_("文件名"), max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: The uploading user; empty for a file an external system sent (then ``uploaded_by_name``/``_body`` say who).
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_by_name = models.CharField(_("上传者"), max_length=150, blank=True)
+    uploaded_by_body = models.ForeignKey("org.Body", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     ledger_seq = models.BigIntegerField(_("记录序号"), null=True, blank=True)
 

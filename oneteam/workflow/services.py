@@ -657,6 +657,8 @@ def _attach(attachments: list[Attachment], process: Process, transition: Transit
                 transition=transition,
                 original_name=att.original_name,
                 uploaded_by=att.uploaded_by,
+                uploaded_by_name=att.uploaded_by_name,
+                uploaded_by_body=att.uploaded_by_body,
                 uploaded_at=att.uploaded_at,
                 ledger_seq=att.ledger_seq,
             )
@@ -760,12 +762,17 @@ def do_comment(process: Process, *, actor: User, text: str) -> Comment:
 
 
 @transaction.atomic
-def do_upload(file, *, actor: User, name: str | None = None) -> Attachment:
+def do_upload(file, *, actor: User | None, name: str | None = None, on_behalf_of: Body | None = None,
+              uploader_name: str = "") -> Attachment:
     """Store an uploaded file by its SHA-256 (deduplicated) and record who
     uploaded it, when and under which name. Refuses files over
     ``ONETEAM["UPLOAD_MAX_BYTES"]`` and types outside the allowed list (decided
     by the file's magic bytes). Records ``workflow.upload`` with the hash
-    (evidence fixing). The attachment is bound to a process by ``perform``."""
+    (evidence fixing). The attachment is bound to a process by ``perform``.
+    Without a user, ``on_behalf_of`` (the body of the external system that
+    sent the file) and ``uploader_name`` are required."""
+    if actor is None and on_behalf_of is None:
+        raise InvalidInput(_("系统操作不能上传附件。"), code="attachment_invalid")
     original = (name or getattr(file, "name", "") or "file").rsplit("/", 1)[-1][:255]
     if hasattr(file, "seek"):
         file.seek(0)
@@ -782,11 +789,16 @@ def do_upload(file, *, actor: User, name: str | None = None) -> Attachment:
     blob, _created = Blob.objects.get_or_create(
         sha256=stored.sha256, defaults={"size": stored.size, "content_type": stored.content_type}
     )
-    att = Attachment.objects.create(blob=blob, original_name=original, uploaded_by=actor)
+    att = Attachment.objects.create(
+        blob=blob, original_name=original, uploaded_by=actor,
+        uploaded_by_name=_actor_name(actor) if actor is not None else uploader_name[:150],
+        uploaded_by_body=actor.body if actor is not None else on_behalf_of,
+    )
     entry = ledger.append(
         "workflow.upload",
         actor=actor,
         obj=att,
+        body=on_behalf_of if actor is None else None,
         payload={
             "sha256": blob.sha256,
             "size": blob.size,

@@ -70,9 +70,6 @@ class EventReportViewSet(viewsets.ViewSet):
         max_photos = int(config("INTAKE_MAX_PHOTOS", 9))
         if len(photos) > max_photos:
             raise InvalidInput(_("照片最多%(n)d张。") % {"n": max_photos}, code="too_many_photos")
-        if photos and system is not None:
-            # The kernel records every upload under a user; an external system has none (yet).
-            raise InvalidInput(_("外部系统暂不能随报上传照片，请不带照片重新提交。"), code="attachments_need_user")
         channel = v.get("channel") or ""
         if system is not None:
             if channel and channel != system.channel:

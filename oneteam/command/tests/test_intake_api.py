@@ -126,10 +126,13 @@ def test_non_image_upload_refused_and_nothing_stored(officer_client):
     assert (Process.objects.count(), Attachment.objects.count()) == before
 
 
-def test_external_system_photos_refused_until_kernel_accepts_system_uploads(system_client):
+def test_external_system_photos_recorded_under_the_system(system_client):
     response = system_client.post(URL, {**body(), "photos": [loop.photo()]}, format="multipart")
-    assert response.status_code == 400 and response.json()["code"] == "attachments_need_user"
-    assert not Event.objects.exists()
+    assert response.status_code == 201, response.content
+    attachment = Attachment.objects.get()
+    assert attachment.uploaded_by is None and attachment.uploaded_by_name
+    assert attachment.process_id == Event.objects.get().process_id
+    assert attachment.uploaded_by_body_id is not None
 
 
 @pytest.mark.parametrize(("fields", "code"), [
