@@ -225,6 +225,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "kind" with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "TownshipKindEnum": "oneteam.org.choices.TownshipKind",
+        "VillageKindEnum": "oneteam.org.choices.VillageKind",
+        "BodyKindEnum": "oneteam.org.choices.BodyKind",
+        "LegalQualificationKindEnum": "oneteam.org.choices.LegalQualificationKind",
+        "MatterKindEnum": "oneteam.catalog.choices.MatterKind",
+        "DecisionKindEnum": "oneteam.catalog.choices.DecisionKind",
+        "TargetKindEnum": "oneteam.linkage.choices.TargetKind",
+        "MaterialKindEnum": "oneteam.linkage.choices.MaterialKind",
+        "PeriodKindEnum": ["working_days", "calendar_days", "working_hours", "natural_hours"],
+    },
 }
 
 LOGGING = {
