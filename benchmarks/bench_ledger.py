@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -348,6 +349,7 @@ def main() -> None:
         connections.close_all()
         if old_name is not None:
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        shutil.rmtree(TMP, ignore_errors=True)
 
 
 if __name__ == "__main__":
