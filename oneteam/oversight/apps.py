@@ -13,14 +13,14 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         from oneteam.core.navigation import register_nav
-        from oneteam.workflow import services as kernel
 
         from . import rollups
 
         register_nav(_("效能指标"), "oversight:metrics", order=80, visible=_is_staff)
-        # The kernel calls registered hooks at the end of every action, inside
-        # its transaction (see rollups.on_transition). Until the kernel has the
-        # registry, tests wire the hook in themselves (tests/conftest.py).
-        register = getattr(kernel, "register_transition_hook", None)
-        if register is not None:
-            register(rollups.on_transition)
+        # The kernel runs registered hooks at the end of start_process and of
+        # every perform, inside the action's transaction (rollups.on_transition).
+        try:
+            from oneteam.workflow import hooks
+        except ImportError:  # a kernel without the hook registry: tests wire the hook in themselves
+            return
+        hooks.register_after_action(rollups.on_transition)

@@ -312,7 +312,14 @@ class Writer:
         with transaction.atomic(), connection.cursor() as cur:
             for name in ("process", "event", "party", "transition", "deadline"):
                 rows = getattr(batch, name)
-                if rows:
+                if not rows:
+                    continue
+                if self.vendor == "postgresql":  # COPY: one stream per table, ~10× executemany
+                    model, cols = _models()[name]
+                    with cur.cursor.copy(f"COPY {model._meta.db_table} ({', '.join(cols)}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
                     cur.executemany(self.sql[name], rows)
 
 

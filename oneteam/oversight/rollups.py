@@ -120,16 +120,18 @@ FACT_COLUMNS = ("process_id", "body_id", "kind", "day", "township_id", *COUNTERS
 # --------------------------------------------------------------------------
 
 
-def on_transition(transition, *, stopped_deadlines: list | None = None, process=None) -> None:
-    """The kernel's hook, called at the end of ``start_process`` and of every
-    ``perform`` (after the deadline updates), inside the same transaction.
+def on_transition(transition, *, process=None, deadlines: list | None = None,
+                  stopped_deadlines: list | None = None) -> None:
+    """The kernel's after-action hook (``oneteam.workflow.hooks``), called at
+    the end of ``start_process`` and of every ``perform`` (after the deadline
+    updates), inside the same transaction.
 
     Recomputes the process's facts with the set-based statement restricted to
     the process, and adds the difference to the day's roll-up. Idempotent:
-    calling it twice for the same state adds nothing. ``stopped_deadlines`` is
-    accepted for the kernel's convenience; the statement reads the deadlines
-    from the database, so nothing else is needed. Costs one query when the
-    process has no assignee yet (every intake), about five otherwise."""
+    calling it twice for the same state adds nothing. The changed deadlines
+    are accepted but not needed (the statement reads them from the database).
+    Costs one query when the process has no assignee yet (every intake), about
+    five otherwise."""
     refresh_process(transition.process_id if process is None else process.pk)
 
 

@@ -8,13 +8,18 @@ from oneteam.org.choices import BodyKind, Role
 
 @pytest.fixture(autouse=True)
 def rollup_hook(monkeypatch):
-    """Wire ``rollups.on_transition`` into the kernel the way the kernel's hook
-    registry will (end of ``start_process`` and ``_perform_locked``), unless the
-    kernel already has the registry (then ``OversightConfig.ready`` did it)."""
+    """The kernel runs ``rollups.on_transition`` through its hook registry
+    (registered by ``OversightConfig.ready``); on a kernel without it, wire it
+    in the same places (end of ``start_process`` and ``_perform_locked``)."""
+    import inspect
+
     from oneteam.oversight import rollups
     from oneteam.workflow import services as kernel
 
-    if hasattr(kernel, "register_transition_hook"):
+    if "run_after_action" in inspect.getsource(kernel):
+        from oneteam.workflow import hooks
+
+        assert rollups.on_transition in hooks._after_action  # registered by OversightConfig.ready
         return
     perform_locked, start = kernel._perform_locked, kernel.start_process
 

@@ -1,0 +1,523 @@
+"""Coordinated command at city scale: each figure beside a baseline measured in
+the same run on the same database.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_command.py [--events 100000] [--database-url postgres://…] [--reuse]
+
+Without ``--database-url`` a SQLite database is created under ``var/bench/``;
+with one, that (existing, empty or reused) PostgreSQL database is used. The
+script migrates, loads the Rui'an demo, generates the city
+(``oneteam generate-city``), then measures:
+
+(a) the command-room list (one township, open leads by next due, 50 rows) —
+    the oversight selector and the command room page — and the lead detail
+    page, through Django's test client as that township's dispatcher, against
+    a bare hand-written SQL query for the same rows;
+(b) the metrics page for all units over the year (as the guidance office)
+    against the best hand-written SQL for the same numbers: over the roll-up
+    table (same work, no framework) and over the raw rows (no roll-ups);
+(c) intake over HTTP: ``oneteam serve`` on 127.0.0.1, 16 connections (wrk)
+    POSTing to Open311 ``/open311/v2/requests.json`` against a bare Django
+    POST → one INSERT view on the same server in the same run;
+(d) point → grid → responsible body in-process (``org.geo`` + the catalog
+    resolver) against point → grid alone.
+
+Prints a table and writes a JSON summary to ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "var" / "bench"
+RESULTS = REPO / "benchmarks" / "results"
+BARE_TABLE = "bench_bare_insert"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--events", type=int, default=100_000)
+    p.add_argument("--database-url", default="", help="PostgreSQL URL (default: a SQLite file under var/bench/)")
+    p.add_argument("--year", type=int, default=None, help="year of the synthetic city (default: this year)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--reuse", action="store_true", help="keep an existing benchmark database and its leads")
+    p.add_argument("--repeat", type=int, default=60, help="samples per page figure")
+    p.add_argument("--duration", type=int, default=10, help="seconds per HTTP load run")
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--workers", type=int, default=2, help="gunicorn workers for (c)")
+    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker for (c)")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d")
+    return p.parse_args(argv)
+
+
+def configure(args) -> dict[str, str]:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    env = {"ONETEAM_DATA_DIR": str(BENCH_DIR / "data"), "DJANGO_SETTINGS_MODULE": "oneteam.settings",
+           "ONETEAM_LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver"}
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    else:
+        path = BENCH_DIR / f"command-{args.events}.sqlite3"
+        if not args.reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    return env
+
+
+# --------------------------------------------------------------------------
+# Preparation
+# --------------------------------------------------------------------------
+
+
+def prepare(args, say) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from oneteam.org.models import Township
+    from oneteam.oversight import rollups
+    from oneteam.oversight.generator import Generator
+    from oneteam.workflow.models import Process
+
+    out: dict = {}
+    call_command("migrate", interactive=False, verbosity=0)
+    if not Township.objects.exists():
+        say("载入演示数据 …")
+        t = time.perf_counter()
+        call_command("demo", "--no-serve", verbosity=0)
+        out["demo_s"] = round(time.perf_counter() - t, 1)
+    have = Process.objects.filter(kind="event", data__synthetic=True).count()
+    need = args.events - have
+    if need > 0:
+        say(f"生成 {need} 个合成事件 …")
+        year = args.year or dt.date.today().year
+        t = time.perf_counter()
+        done = [0]
+
+        def progress(n: int) -> None:
+            done[0] += n
+            if done[0] % max(args.events // 20, 1) < n or done[0] == need:
+                say(f"  {done[0]:,}/{need:,} ({done[0] / (time.perf_counter() - t):,.0f} 件/秒)")
+
+        totals = Generator(events=need, year=year, seed=args.seed + have).run(progress=progress)
+        out["generate_s"] = round(time.perf_counter() - t, 1)
+        out["generated_rows"] = totals.get("rows", 0)
+        out["generate_leads_per_s"] = round(need / (time.perf_counter() - t), 1)
+        t = time.perf_counter()
+        out["rebuild"] = rollups.rebuild()
+        out["rebuild_s"] = round(time.perf_counter() - t, 1)
+    from oneteam.oversight.models import UnitFact
+
+    if need <= 0 and have and not UnitFact.objects.exists():  # an interrupted generation: roll-ups not built
+        t = time.perf_counter()
+        out["rebuild"] = rollups.rebuild()
+        out["rebuild_s"] = round(time.perf_counter() - t, 1)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL, "
+                        "created_at TIMESTAMPTZ NOT NULL)")
+            cur.execute("ANALYZE")
+        else:
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {BARE_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                        "payload TEXT NOT NULL, created_at DATETIME NOT NULL)")
+            cur.execute("ANALYZE")
+    out["events"] = Process.objects.filter(kind="event").count()
+    return out
+
+
+# --------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------
+
+
+def ms_samples(fn, n: int, warm: int = 3) -> list[float]:
+    for _ in range(warm):
+        fn()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def summary(samples: list[float]) -> dict:
+    s = sorted(samples)
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
+    return {"median_ms": round(statistics.median(s), 2), "p95_ms": round(p95, 2), "n": len(s)}
+
+
+def raw(sql: str, params=()):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def bench_pages(args, say) -> dict:
+    """(a) command-room list and lead detail."""
+    from django.db.models import Count
+    from django.test import Client
+
+    from oneteam.org.choices import BodyKind, Role
+    from oneteam.org.models import User
+    from oneteam.oversight.selectors import open_by_next_due
+    from oneteam.workflow.models import Process
+
+    busiest = (Process.objects.filter(kind="event", closed_at__isnull=True).values("township_id")
+               .annotate(n=Count("pk")).order_by("-n"))
+    rooms = {u.body.township_id: u for u in User.objects.filter(
+        roles__role=Role.DISPATCHER, body__kind=BodyKind.TOWNSHIP_COMMAND_ROOM, is_active=True).select_related("body")}
+    row = next(r for r in busiest if r["township_id"] in rooms)
+    township_id, dispatcher = row["township_id"], rooms[row["township_id"]]
+    say(f"(a) 乡镇 {dispatcher.body.township} 在办 {row['n']} 件，调度员 {dispatcher.username}")
+    client = Client()
+    client.force_login(dispatcher)
+
+    def selector():
+        return list(open_by_next_due(dispatcher, township_id)[:50])
+
+    sql_list = """
+SELECT p.id, p.number, p.title, p.state, p.created_at, p.initiator_body_id,
+       (SELECT MIN(d.due_at) FROM workflow_processdeadline d WHERE d.process_id = p.id AND d.stopped_at IS NULL) nd
+FROM workflow_process p
+WHERE p.kind = 'event' AND p.township_id = %s AND p.closed_at IS NULL
+ORDER BY nd IS NULL, nd, p.created_at, p.id LIMIT 50"""
+    mine = [r[0] for r in raw(sql_list, [township_id])]
+    got = [p.pk for p in selector()]
+    assert got == mine, "selector and hand SQL disagree"
+
+    def room_page():
+        r = client.get("/command/")
+        assert r.status_code == 200, r.status_code
+
+    pks = list(Process.objects.filter(kind="event", township_id=township_id).order_by("?")
+               .values_list("pk", flat=True)[:args.repeat + 3])
+    it = iter(pks * 3)
+    it_sql = iter(pks * 3)
+
+    def detail():
+        r = client.get(f"/flows/events/{next(it)}/")
+        assert r.status_code == 200, r.status_code
+
+    def detail_sql():
+        pk = next(it_sql)
+        raw("SELECT * FROM workflow_process WHERE id = %s", [pk])
+        raw("SELECT * FROM command_event WHERE process_id = %s", [pk])
+        raw("SELECT * FROM workflow_transition WHERE process_id = %s ORDER BY seq", [pk])
+        raw("SELECT * FROM workflow_processdeadline WHERE process_id = %s ORDER BY started_at, id", [pk])
+        raw("SELECT * FROM workflow_party WHERE process_id = %s", [pk])
+
+    n = args.repeat
+    out = {
+        "township_open_events": row["n"],
+        "list_selector": summary(ms_samples(selector, n)),
+        "list_room_page": summary(ms_samples(room_page, max(10, n // 2))),
+        "list_bare_sql": summary(ms_samples(lambda: raw(sql_list, [township_id]), n)),
+        "detail_page": summary(ms_samples(detail, n)),
+        "detail_bare_sql": summary(ms_samples(detail_sql, n)),
+    }
+    return out
+
+
+def bench_metrics(args, say) -> dict:
+    """(b) the metrics page, all units, one year."""
+    from django.db import connection
+    from django.test import Client
+
+    from oneteam.org.choices import BodyKind
+    from oneteam.org.models import User
+    from oneteam.oversight import rollups, selectors
+    from oneteam.workflow.models import Process
+
+    year = Process.objects.filter(kind="event", data__synthetic=True).latest("created_at").created_at.year
+    user = User.objects.filter(body__kind__in=[BodyKind.GUIDANCE_OFFICE, BodyKind.COMMAND_CENTRE],
+                               is_active=True).order_by("pk").first()
+    client = Client()
+    client.force_login(user)
+    url = f"/oversight/metrics/?kind=event&from={year}-01-01&to={year}-12-31"
+    api = f"/api/v1/metrics/?kind=event&from={year}-01-01&to={year}-12-31"
+    say(f"(b) 效能指标：{year} 年全部单位，用户 {user.username}")
+
+    def page():
+        r = client.get(url)
+        assert r.status_code == 200
+
+    def api_call():
+        r = client.get(api)
+        assert r.status_code == 200
+
+    sums = ", ".join(f"SUM({c})" for c in rollups.COUNTERS)
+    rollup_sql = (f"SELECT body_id, {sums} FROM oversight_unitdaystats WHERE kind = 'event' AND day >= %s "
+                  f"AND day <= %s GROUP BY body_id")
+    now = dt.datetime.now(dt.UTC)
+    over_sql, over_params = rollups.overdue_now_sql("body", kind="event", now=now)
+    d0, d1 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start, end = rollups.local_midnight(d0), rollups.local_midnight(d1 + dt.timedelta(days=1))
+
+    def hand_rollup():
+        raw(rollup_sql, [d0, d1])
+        raw(over_sql, over_params)
+
+    facts = rollups._facts_sql("p.kind = 'event' AND p.created_at >= %s AND p.created_at < %s")
+    fact_sums = ", ".join(f"SUM(f.{c})" for c in rollups.COUNTERS)
+    raw_sql = f"SELECT f.body_id, {fact_sums} FROM ({facts}) f GROUP BY f.body_id"
+
+    def hand_raw():
+        raw(raw_sql, [rollups.db_datetime(start), rollups.db_datetime(end)])
+        raw(over_sql, over_params)
+
+    # Same numbers?
+    data = selectors.metrics(user, selectors.Filters(kind="event", date_from=d0, date_to=d1))
+    by_body = {r["id"]: r["counts"] for r in data["rows"]}
+    for body_id, *vals in raw(raw_sql, [rollups.db_datetime(start), rollups.db_datetime(end)]):
+        assert [by_body[body_id][c] for c in rollups.COUNTERS] == [int(v) for v in vals], body_id
+    n = max(8, args.repeat // 4)
+    out = {
+        "units": len(data["rows"]),
+        "rollup_rows": raw("SELECT COUNT(*) FROM oversight_unitdaystats WHERE day >= %s AND day <= %s",
+                           [d0, d1])[0][0],
+        "page": summary(ms_samples(page, n)),
+        "api": summary(ms_samples(api_call, n)),
+        "hand_sql_rollups": summary(ms_samples(hand_rollup, n)),
+        "hand_sql_raw_rows": summary(ms_samples(hand_raw, 3, warm=1)),
+        "vendor": connection.vendor,
+    }
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+WRK_SCRIPT = """
+local points = {%(points)s}
+local codes = {%(codes)s}
+local path = "%(path)s"
+local key = "%(key)s"
+local desc = "%(desc)s"
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) %% 100000)
+request = function()
+  local p = points[math.random(#points)]
+  local body = string.format("api_key=%%s&service_code=%%s&lat=%%.6f&long=%%.6f&description=%%s",
+                             key, codes[math.random(#codes)], p[2], p[1], desc)
+  return wrk.format("POST", path, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+def wrk(url: str, script: str, args) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s",
+                              f.name, url], capture_output=True, text=True, timeout=args.duration + 60).stdout
+    finally:
+        os.unlink(f.name)
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    secs = float(re.search(r"requests in ([\d.]+)s", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    p50 = re.search(r"50%\s+([\d.]+)(\w+)", out)
+    ok = total - (int(bad.group(1)) if bad else 0)
+    return {"requests": total, "ok": ok, "per_s": round(ok / secs, 1), "non_2xx": total - ok,
+            "socket_errors": errors.group(1) if errors else "", "p50": "".join(p50.groups()) if p50 else ""}
+
+
+def bench_intake(args, env, say) -> dict:
+    """(c) intake over HTTP vs a bare insert view, same server, same run."""
+    from oneteam.command.models import Event, EventCategory
+    from oneteam.command.services_keys import issue_key
+    from oneteam.org.choices import BodyKind
+    from oneteam.org.models import Body
+    from oneteam.oversight.generator import load_city, sample_points
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk not installed (apt-get install -y wrk)"}
+    centre = Body.objects.get(kind=BodyKind.COMMAND_CENTRE)
+    _system, key = issue_key("benchmark (bench_command.py)", body=centre, rotate=True)
+    city = load_city(dt.date.today(), resolve=False)
+    import numpy as np
+
+    rng = random.Random(7)
+    need = {i: 3 for i in range(len(city.places))}
+    pts = [p for v in sample_points(city, need, np.random.default_rng(7)).values() for p in v]
+    rng.shuffle(pts)
+    codes = [c.service_code for c in EventCategory.objects.filter(active=True)]
+    desc = urllib.parse.quote("基准测试：路口占道摆摊，影响通行")
+    port = free_port()
+    server_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench_command_settings",
+                  "PYTHONPATH": os.pathsep.join([str(REPO / "benchmarks"), str(REPO)])}
+    cmd = [str(REPO / ".venv" / "bin" / "oneteam"), "serve", f"127.0.0.1:{port}", "--workers", str(args.workers),
+           "--threads", str(args.threads)]
+    say(f"(c) 启动 gunicorn 127.0.0.1:{port}（{args.workers} workers × {args.threads} threads）")
+    server = subprocess.Popen(cmd, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(480):
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=2)
+                break
+            except Exception:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stderr.read()) from None
+                time.sleep(0.5)
+        points = ", ".join(f"{{{lng}, {lat}}}" for lng, lat in pts)
+        quoted = ", ".join(f'"{c}"' for c in codes)
+        open311 = WRK_SCRIPT % {"points": points, "codes": quoted, "path": "/open311/v2/requests.json", "key": key,
+                                "desc": desc}
+        bare = WRK_SCRIPT % {"points": points, "codes": quoted, "path": "/bare-insert/", "key": key, "desc": desc}
+        # Warm both paths (imports, grid index, calendar) before measuring.
+        wrk_args = argparse.Namespace(**{**vars(args), "duration": 2})
+        wrk(f"{base}/bare-insert/", bare, wrk_args)
+        wrk(f"{base}/open311/v2/requests.json", open311, wrk_args)
+        before = Event.objects.count()
+        b1 = wrk(f"{base}/bare-insert/", bare, args)
+        o = wrk(f"{base}/open311/v2/requests.json", open311, args)
+        b2 = wrk(f"{base}/bare-insert/", bare, args)
+        created = Event.objects.count() - before
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    bare_per_s = round((b1["per_s"] + b2["per_s"]) / 2, 1)
+    return {"open311": o, "bare_insert_before": b1, "bare_insert_after": b2, "bare_insert_per_s": bare_per_s,
+            "leads_created": created, "fraction": round(o["per_s"] / bare_per_s, 3) if bare_per_s else None,
+            "connections": args.connections, "workers": args.workers, "threads": args.threads}
+
+
+def bench_geo(args, say) -> dict:
+    """(d) point → grid → responsible body, in-process."""
+    import numpy as np
+
+    from oneteam.catalog.resolver import CompetenceError, who_handles
+    from oneteam.command.models import EventCategory
+    from oneteam.org import geo
+    from oneteam.oversight.generator import load_city, sample_points
+
+    city = load_city(dt.date.today(), resolve=False)
+    pts = [p for v in sample_points(city, {i: 20 for i in range(len(city.places))},
+                                    np.random.default_rng(3)).values() for p in v]
+    random.Random(3).shuffle(pts)
+    matters = [c.matter_codes[0] for c in EventCategory.objects.filter(active=True) if c.matter_codes]
+    geo.locate(*pts[0])
+    t = time.perf_counter()
+    hits = sum(1 for lng, lat in pts if geo.locate(lng, lat) is not None)
+    locate_s = time.perf_counter() - t
+    n = min(len(pts), 300)
+    t = time.perf_counter()
+    for i, (lng, lat) in enumerate(pts[:n]):
+        with contextlib.suppress(CompetenceError):
+            who_handles(matters[i % len(matters)], point=(lng, lat))
+    who_s = time.perf_counter() - t
+    say(f"(d) {len(pts)} 点定位，{n} 次职责判定")
+    return {"point_to_grid_per_s": round(len(pts) / locate_s), "located": hits, "points": len(pts),
+            "point_to_body_per_s": round(n / who_s, 1), "resolved": n}
+
+
+# --------------------------------------------------------------------------
+
+
+def table(results: dict) -> str:
+    lines = []
+
+    def row(name, fig, base, target=""):
+        lines.append(f"| {name} | {fig} | {base} | {target} |")
+
+    lines.append(f"| figure ({results['vendor']}, {results['prepare']['events']:,} leads) | value | baseline "
+                 "(same run) | target |")
+    lines.append("| --- | --- | --- | --- |")
+    a = results.get("a")
+    if a:
+        def f(s):
+            return f"median {s['median_ms']} ms · p95 {s['p95_ms']} ms"
+
+        row("(a) room list, oversight selector (50 rows)", f(a["list_selector"]), f(a["list_bare_sql"]) + " (bare SQL)",
+            "p95 < 150 ms")
+        row("(a) room list page /command/ (50 rows)", f(a["list_room_page"]), f(a["list_bare_sql"]) + " (bare SQL)",
+            "p95 < 150 ms")
+        row("(a) lead detail page /flows/events/<pk>/", f(a["detail_page"]), f(a["detail_bare_sql"])
+            + " (5 bare SQL)", "p95 < 150 ms")
+    b = results.get("b")
+    if b:
+        ratio = b["page"]["median_ms"] / max(b["hand_sql_rollups"]["median_ms"], 1e-6)
+        row(f"(b) metrics page, {b['units']} units × 1 year", f"median {b['page']['median_ms']} ms",
+            f"hand SQL on roll-ups {b['hand_sql_rollups']['median_ms']} ms ({ratio:.1f}×); hand SQL on raw rows "
+            f"{b['hand_sql_raw_rows']['median_ms']} ms", "< 1 s, ≤ 2× best SQL")
+        row("(b) metrics API", f"median {b['api']['median_ms']} ms", "", "")
+    c = results.get("c")
+    if c and "open311" in c:
+        row(f"(c) Open311 intake, {c['connections']} connections", f"{c['open311']['per_s']} leads/s",
+            f"bare insert {c['bare_insert_per_s']} req/s → {c['fraction'] * 100:.0f} %", "≥ 50 %")
+    elif c:
+        row("(c) intake", c.get("skipped", ""), "", "")
+    d = results.get("d")
+    if d:
+        row("(d) point → grid → body", f"{d['point_to_body_per_s']:,}/s",
+            f"point → grid {d['point_to_grid_per_s']:,}/s", "20,000/s")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    env = configure(args)
+    from django.db import connection
+
+    def say(msg: str) -> None:
+        print(msg, flush=True)
+
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    results: dict = {"vendor": connection.vendor, "started": dt.datetime.now().isoformat(timespec="seconds"),
+                     "machine": f"{platform.machine()} · {os.cpu_count()} CPU · Python {platform.python_version()}",
+                     "args": {k: v for k, v in vars(args).items() if k != "database_url"}}
+    results["prepare"] = prepare(args, say)
+    say(f"数据库：{connection.vendor}，事件 {results['prepare']['events']:,} 件")
+    if "a" not in skip:
+        results["a"] = bench_pages(args, say)
+    if "b" not in skip:
+        results["b"] = bench_metrics(args, say)
+    if "d" not in skip:
+        results["d"] = bench_geo(args, say)
+    if "c" not in skip:
+        connection.close()
+        results["c"] = bench_intake(args, env, say)
+    text = table(results)
+    print()
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench_command-{connection.vendor}-{args.events}.json"
+    out.write_text(json.dumps({**results, "table": text}, ensure_ascii=False, indent=1, default=str))
+    print(f"\n→ {out.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
