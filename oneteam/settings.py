@@ -260,6 +260,9 @@ ONETEAM = {
     "WORKTIME_OFFICE_HOURS": os.environ.get("ONETEAM_OFFICE_HOURS", "08:30-12:00,14:00-17:30"),
     # How often a process checks for a newly loaded holiday notice.
     "WORKTIME_CHECK_SECONDS": int(os.environ.get("ONETEAM_WORKTIME_CHECK_SECONDS", "5")),
+    # Names this installation inside signed ledger checkpoints (docs/ledger.md);
+    # the signing key is ONETEAM_LEDGER_KEY or DATA_DIR/keys/.
+    "LEDGER_ORIGIN": os.environ.get("ONETEAM_LEDGER_ORIGIN", "oneteam"),
     # Base URL used in links sent to outbound channels (webhooks).
     "PUBLIC_BASE_URL": os.environ.get("ONETEAM_PUBLIC_BASE_URL", ""),
 }

@@ -46,14 +46,15 @@ def _compute_scope(user) -> Scope:
     from oneteam.org.choices import Role
     from oneteam.org.models import CITYWIDE_OVERSIGHT_KINDS, Body
 
-    if user.is_superuser or user.has_role(Role.ADMIN):
-        return EVERYTHING
     body = user.body
+    # The user's own body (and the bodies under it) even for those who see
+    # everything: "my inbox", "sent by my body" need it.
+    body_ids = (frozenset([body.pk, *Body.objects.filter(parent=body).values_list("pk", flat=True)])
+                if body is not None else frozenset())
+    if user.is_superuser or user.has_role(Role.ADMIN) or (body is not None and body.kind in CITYWIDE_OVERSIGHT_KINDS):
+        return Scope(everything=True, all_divisions=True, body_ids=body_ids)
     if body is None:
         return NOTHING
-    if body.kind in CITYWIDE_OVERSIGHT_KINDS:
-        return EVERYTHING
-    body_ids = frozenset([body.pk, *Body.objects.filter(parent=body).values_list("pk", flat=True)])
     if body.township_id:
         return Scope(township_ids=frozenset([body.township_id]), body_ids=body_ids)
     # Departments, police, procuratorate, court, finance, prefecture bodies:

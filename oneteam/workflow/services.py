@@ -96,6 +96,11 @@ class ActionContext:
             qs = qs.filter(active=True)
         return list(qs)
 
+    def attach(self, attachment: Attachment) -> None:
+        """Bind a file the handler produced (e.g. a generated letter, uploaded
+        through :func:`do_upload`) to this action's transition."""
+        self.attachments.append(attachment)
+
     def add_party(self, body: Body, role: str) -> Party:
         """Make ``body`` an active party in ``role`` (re-activating a former one)."""
         party = _add_party(self.process, body, role, self.now)

@@ -63,7 +63,8 @@ def test_guidance_office_sees_copied_transfer_evidence(coop, clock):
     from oneteam.workflow.models import Attachment
 
     evidence = Attachment.objects.filter(process=p)
-    assert evidence.count() == 1
+    # The evidence and the generated transfer letter, both bound to the send action.
+    assert sorted(a.original_name.split("-")[0] for a in evidence) == ["现场照片.png", "移送函"]
     assert set(Attachment.objects.visible_to(coop.cast.supervisor).filter(process=p)) == set(evidence)
 
 

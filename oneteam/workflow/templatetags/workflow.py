@@ -78,3 +78,9 @@ def deadline_ops(action: Action, flow: Flow) -> str:
         elif isinstance(op, ExtendDeadline):
             out.append(f"延长{label}" + (f"（{op.period}，最多{op.max_times}次）" if not callable(op.period) else ""))
     return "；".join(out) or "—"
+
+
+@register.filter
+def dict_items(value) -> list:
+    """``dict.items()`` for templates; ``value.items`` would look up a key named "items" first."""
+    return list(value.items()) if isinstance(value, dict) else []

@@ -15,6 +15,12 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("载入瑞安市演示数据 …")
         ctx = load_demo(DemoContext(stdout=self.stdout, verbosity=verbosity))
+        # Sign a checkpoint over everything the demo recorded (docs/ledger.md).
+        from oneteam.ledger.services import make_checkpoint
+
+        checkpoint, _created = make_checkpoint()
+        self.stdout.write(f"全过程记录检查点：{checkpoint.tree_size} 条记录，根哈希 {checkpoint.root[:16]}…"
+                          "（`oneteam verify-ledger` 可核验）")
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         if ctx.credentials:
             self.stdout.write("\n演示账号（用户名  密码  身份）：")
