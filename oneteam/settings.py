@@ -183,6 +183,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Front-end libraries come from npm (package.json); we serve their dist folders.
 NODE_MODULES = REPO_DIR / "node_modules"
 STATICFILES_DIRS = [
