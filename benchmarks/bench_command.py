@@ -207,7 +207,7 @@ SELECT p.id, p.number, p.title, p.state, p.created_at, p.initiator_body_id,
        (SELECT MIN(d.due_at) FROM workflow_processdeadline d WHERE d.process_id = p.id AND d.stopped_at IS NULL) nd
 FROM workflow_process p
 WHERE p.kind = 'event' AND p.township_id = %s AND p.closed_at IS NULL
-ORDER BY nd IS NULL, nd, p.created_at, p.id LIMIT 50"""
+ORDER BY nd ASC NULLS LAST, p.created_at, p.id LIMIT 50"""
     mine = [r[0] for r in raw(sql_list, [township_id])]
     got = [p.pk for p in selector()]
     assert got == mine, "selector and hand SQL disagree"
