@@ -27,8 +27,11 @@ def _test_settings(settings):
 @pytest.fixture(autouse=True)
 def _fresh_grid_index():
     """The point index is cached per process; tests create their own grids."""
+    from oneteam.catalog import resolver
     from oneteam.org import geo
 
     geo.invalidate()
+    resolver.invalidate()
     yield
     geo.invalidate()
+    resolver.invalidate()

@@ -22,7 +22,9 @@ the department inspects.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import threading
+import time
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,7 +119,7 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
     catalog, or a matter not in force that day.
     """
     on = on or timezone.localdate()
-    reasons: list[str] = []
+    point_reason = None
 
     # 1. The place.
     location = None
@@ -129,10 +131,10 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
         if location is None:
             raise CompetenceError(_("坐标 (%(lng)s, %(lat)s) 不在任何网格内，无法确定所属乡镇(街道)。")
                                   % {"lng": lng, "lat": lat}, code="outside_grids")
-        place = Township.objects.get(pk=location.township_id)
-        reasons.append(_("坐标 (%(lng)s, %(lat)s) 位于 %(t)s %(v)s %(g)s（网格编码 %(gc)s）。") % {
+        point_reason = (_("坐标 (%(lng)s, %(lat)s) 位于 %(t)s %(v)s %(g)s（网格编码 %(gc)s）。") % {
             "lng": lng, "lat": lat, "t": location.township_name, "v": location.village_name,
             "g": location.grid_name, "gc": location.grid_code})
+        place = location.township_id
     elif isinstance(township, Township):
         place = township
     elif township:
@@ -142,6 +144,54 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
         place = found
     else:
         raise CompetenceError(_("请指定乡镇(街道)或坐标。"), code="place_required")
+
+    answer = _cached(matter, place if isinstance(place, int) else place.pk, on, place)
+    if point_reason is None:
+        return replace(answer, reasons=list(answer.reasons))  # callers get their own list
+    return replace(answer, location=location, reasons=[point_reason, *answer.reasons])
+
+
+# Answers are memoised per process: (matter, township, date) → Answer or the
+# CompetenceError it raised. Any save of what the resolver reads clears the
+# memo in this process (signals, in ``CatalogConfig.ready``); other processes
+# drop theirs after ``CACHE_SECONDS``. Intake resolves every lead, so this is
+# what keeps point → body in memory speed (benchmarks/bench_command.py).
+CACHE_SECONDS = 30.0
+_memo: dict[tuple, Answer | CompetenceError] = {}
+_memo_born = 0.0
+_memo_lock = threading.Lock()
+
+
+def invalidate(*_args, **_kwargs) -> None:
+    global _memo_born
+    with _memo_lock:
+        _memo.clear()
+        _memo_born = time.monotonic()
+
+
+def _cached(matter, township_id: int, on: dt.date, place) -> Answer:
+    key = (matter.pk if isinstance(matter, Matter) else str(matter or "").strip(), township_id, on)
+    if time.monotonic() - _memo_born > CACHE_SECONDS:
+        invalidate()
+    hit = _memo.get(key)
+    if hit is None:
+        try:
+            if isinstance(place, int):
+                place = Township.objects.get(pk=place)
+            hit = _resolve(matter, place, on)
+        except CompetenceError as exc:
+            hit = exc
+        with _memo_lock:
+            _memo[key] = hit
+    if isinstance(hit, CompetenceError):
+        raise CompetenceError(hit.message, code=hit.code, detail=hit.detail)
+    return hit
+
+
+def _resolve(matter, place: Township, on: dt.date) -> Answer:
+    """Steps 2–6 for a township (see the module docstring)."""
+    reasons: list[str] = []
+    location = None
 
     # 2. The matter in a catalog in force.
     if not isinstance(matter, Matter):

@@ -18,6 +18,7 @@ from oneteam.org import services as org_services
 from oneteam.org.choices import EnforcementMode
 from oneteam.org.models import Body, ModeDecision, Township, User, mode_on
 
+from . import resolver
 from .choices import DecisionKind
 from .io import ImportPlan, Progress
 from .models import (
@@ -47,6 +48,8 @@ def do_import_catalog(plan: ImportPlan, *, actor: User | None, is_demo: bool = F
     ``catalog.version_imported`` per version with what was added, changed and
     retired.
     """
+    resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
+    transaction.on_commit(resolver.invalidate)
     if not plan.ok:
         raise ImportRejected(_("文件有 %(n)d 处错误，未导入任何内容。") % {"n": len(plan.errors)},
                              detail=[str(e) for e in plan.errors])
@@ -150,6 +153,8 @@ def do_grant_empowerment(
     mode decision of that date is linked instead of duplicated. Records
     ``catalog.empowerment_granted``.
     """
+    resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
+    transaction.on_commit(resolver.invalidate)
     matters = list(matters)
     decision_no = (decision_no or "").strip()
     if not decision_no:
@@ -211,6 +216,8 @@ def do_withdraw_empowerment(
     ``effective_from``: each open empowerment ends that day (the record
     stays). Each matter must be empowered and not already withdrawn.
     Records ``catalog.empowerment_withdrawn``."""
+    resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
+    transaction.on_commit(resolver.invalidate)
     matters = list(matters)
     decision_no = (decision_no or "").strip()
     if not matters:
@@ -259,6 +266,8 @@ def do_record_competence_rule(
     ruling on a dispute): ``matter`` in ``township`` (or city-wide) is handled
     by ``body`` from ``valid_from`` to ``valid_until`` (inclusive). ``source``
     cites the document. Records ``catalog.competence_rule``."""
+    resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
+    transaction.on_commit(resolver.invalidate)
     if not (source or "").strip():
         raise InvalidInput(_("特别规则必须注明依据。"), code="source_required")
     if valid_until is not None and valid_until < valid_from:
@@ -277,6 +286,8 @@ def do_record_competence_rule(
 @transaction.atomic
 def do_end_competence_rule(rule: CompetenceRule, *, actor: User | None, last_day: dt.date, reason: str) -> None:
     """End an override after ``last_day`` (the record stays)."""
+    resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
+    transaction.on_commit(resolver.invalidate)
     if not reason.strip():
         raise InvalidInput(_("终止特别规则必须填写原因。"), code="reason_required")
     if last_day < rule.valid_from:

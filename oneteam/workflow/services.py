@@ -149,8 +149,13 @@ def _next_number(flow: Flow, now: dt.datetime) -> str:
 
 
 def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
+    """Validate a record before saving. Foreign keys set to model instances are
+    not re-fetched one query each (``ForeignKey.validate``): the caller holds the
+    objects and the database enforces the keys."""
+    given = [f.name for f in obj._meta.concrete_fields
+             if f.many_to_one and f.name in obj.__dict__.get("_state").fields_cache]
     try:
-        obj.full_clean(exclude=list(exclude))
+        obj.full_clean(exclude=[*exclude, *given])
     except ValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         first = next(iter(detail.values()))[0]
