@@ -641,7 +641,7 @@ class Generator:
                     remove_party(body, "assignee", t_next)
                     handling_body = None
                     others = [x for x in candidates if x.pk != body.pk]
-                    body = rng.choice(others) if others else None
+                    body = rng.choice(others) if others else body  # the only handling body: sent back to it
                     dispatcher = initiator
                     t = later(t_next, rng.expovariate(1 / 0.5) + 0.05)
                     continue

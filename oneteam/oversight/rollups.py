@@ -130,8 +130,8 @@ def on_transition(transition, *, process=None, deadlines: list | None = None,
     the process, and adds the difference to the day's roll-up. Idempotent:
     calling it twice for the same state adds nothing. The changed deadlines
     are accepted but not needed (the statement reads them from the database).
-    Costs one query when the process has no assignee yet (every intake), about
-    five otherwise."""
+    Costs one small query when the process has no assignee yet (every
+    intake), about six otherwise."""
     refresh_process(transition.process_id if process is None else process.pk)
 
 
@@ -142,11 +142,15 @@ def _to_date(value) -> dt.date:
 def refresh_process(process_id: int) -> int:
     """Bring the facts and roll-ups of one process up to date; returns the
     number of bodies whose counts changed."""
+    t = _tables()
     with connection.cursor() as cur:
+        # Parties are never deleted: no assignee now means nothing ever counted.
+        # A plain look-up first spares every intake the planning of the big statement.
+        cur.execute(f"SELECT 1 FROM {t['party']} WHERE process_id = %s AND role = %s LIMIT 1", [process_id, ASSIGNEE])
+        if cur.fetchone() is None:
+            return 0
         cur.execute(_facts_sql("pa.process_id = %s"), [process_id])
         new = {row[1]: row for row in cur.fetchall()}
-        if not new:  # parties are never deleted: no assignee now means none ever
-            return 0
         cur.execute(f"SELECT {', '.join(FACT_COLUMNS)} FROM {FACT_TABLE} WHERE process_id = %s", [process_id])
         old = {row[1]: row for row in cur.fetchall()}
     changes: list[tuple[tuple, list[int]]] = []

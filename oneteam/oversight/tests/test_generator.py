@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min, Q
@@ -16,7 +18,9 @@ N = 300
 @pytest.fixture
 def generated(world):
     before = NumberSequence.objects.filter(kind="event", year=2026).values_list("last", flat=True).first() or 0
-    totals = Generator(events=N, year=2026, seed=5, threaded=False, resolve=False).run()
+    # A fixed "now" keeps the mix of open states the same whatever the time of day of the run.
+    now = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+    totals = Generator(events=N, year=2026, seed=5, threaded=False, resolve=False, now=now).run()
     rollups.rebuild()
     world.before, world.totals = before, totals
     return world
@@ -53,8 +57,18 @@ def test_generate_city_rollups_equal_recount(generated):
     assert sum(v[0] for v in rollups.stored().values()) > N * 0.8  # dispatched
 
 
-def test_generated_open_leads_can_be_acted_on_by_the_kernel(generated):
+@pytest.fixture
+def recent(world):
+    """A busy first working week of January: many leads still open, in every state."""
+    now = dt.datetime(2026, 1, 6, 2, 30, tzinfo=dt.UTC)  # Tuesday 10:30 in Rui'an
+    Generator(events=150, year=2026, seed=9, threaded=False, resolve=False, now=now).run()
+    rollups.rebuild()
+    return world
+
+
+def test_generated_open_leads_can_be_acted_on_by_the_kernel(recent):
     """The kernel takes over synthetic leads as if it had written them."""
+    generated = recent
     team = Process.objects.filter(data__synthetic=True, parties__role="assignee", parties__active=True,
                                   parties__body=generated.team, closed_at__isnull=True)
     closing = {"data": {"conditions": generated.category.closing_conditions}}
