@@ -21,10 +21,11 @@ the department inspects.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -145,10 +146,12 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
     else:
         raise CompetenceError(_("请指定乡镇(街道)或坐标。"), code="place_required")
 
-    answer = _cached(matter, place if isinstance(place, int) else place.pk, on, place)
-    if point_reason is None:
-        return replace(answer, reasons=list(answer.reasons))  # callers get their own list
-    return replace(answer, location=location, reasons=[point_reason, *answer.reasons])
+    answer = copy.copy(_cached(matter, place if isinstance(place, int) else place.pk, on, place))
+    # Callers get their own reasons list (and the point's place in it).
+    answer.reasons = [point_reason, *answer.reasons] if point_reason is not None else list(answer.reasons)
+    if location is not None:
+        answer.location = location
+    return answer
 
 
 # Answers are memoised per process: (matter, township, date) → Answer or the

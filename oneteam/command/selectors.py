@@ -32,7 +32,8 @@ def _scoped(user, township_id: int | None):
     the planner avoids the party subquery over every process of the city."""
     scope = scope_for(user)
     if township_id and not scope.nothing and (scope.everything or township_id in scope.township_ids):
-        return Event.objects.filter(township_id=township_id)
+        # Driven from the process table's partial index on open processes per township.
+        return Event.objects.filter(process__township_id=township_id, process__kind="event")
     return Event.objects.visible_to(user)
 
 
@@ -45,7 +46,7 @@ def open_events(user, *, township_id: int | None = None):
           .select_related("process", "category", "township", "handling_body", "proposed_body", "village")
           .annotate(next_due=Subquery(next_due)))
     if township_id:
-        qs = qs.filter(township_id=township_id)
+        qs = qs.filter(process__township_id=township_id)
     return qs
 
 

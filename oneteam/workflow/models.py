@@ -94,7 +94,12 @@ class Process(models.Model):
         verbose_name = _("流程事项")
         verbose_name_plural = _("流程事项")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "state"], name="workflow_process_kind_state")]
+        indexes = [
+            models.Index(fields=["kind", "state"], name="workflow_process_kind_state"),
+            # Command rooms list one township's open processes (a few of many thousands).
+            models.Index(fields=["township", "kind"], condition=Q(closed_at__isnull=True),
+                         name="workflow_process_open_township"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
