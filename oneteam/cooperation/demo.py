@@ -3,8 +3,9 @@ created through the same services and kernel actions as the pages, at the
 dates they describe.
 
 Past dates are replayed with a simulated clock (``_at``: the demo loader
-only, never the running server), so deadlines, timelines and ledger entries
-carry the dates of the story: 安阳街道执法队 asks 市市场监管局 for a product
+only, never the running server), so deadlines and timelines carry the dates
+of the story (the full-process record keeps its own clock: its entries say
+when the demo was actually loaded): 安阳街道执法队 asks 市市场监管局 for a product
 quality determination on 2026-09-30 (due 2026-10-13, extended to 10-20); 安阳
 transfers an illegal-land-use case to 市自然资源和规划局 with its letter; 潘岱
 raises a dispute about a lead, held meanwhile by an interim body; two

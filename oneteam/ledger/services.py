@@ -52,6 +52,11 @@ SYSTEM_ACTOR_NAME = "系统"
 # ---------------------------------------------------------------------------
 
 
+
+#: The record's own clock, bound at import: a demo or test that replays past
+#: dates by replacing ``timezone.now`` cannot backdate the full-process record.
+_record_clock = timezone.now
+
 def _object_ref(obj: models.Model | None, object_type: str | None, object_id: Any) -> tuple[str, str]:
     if obj is not None:
         return obj._meta.label_lower, str(obj.pk)
@@ -138,7 +143,7 @@ def append(
         head_seq, head_hash = _lock_head(cursor, sql)
         entry = LedgerEntry(
             seq=head_seq + 1,
-            recorded_at=timezone.now(),
+            recorded_at=_record_clock(),
             actor_id=getattr(actor, "pk", None),
             actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None else SYSTEM_ACTOR_NAME,
             body_id=getattr(body, "pk", None),
@@ -232,7 +237,7 @@ def make_checkpoint(*, force: bool = False) -> tuple[LedgerCheckpoint, bool]:
     if prev_seq != size:
         raise LedgerBroken(_("第 %(seq)s 条缺失，不能签署检查点；请运行 verify-ledger。") % {"seq": prev_seq + 1})
 
-    created_at = timezone.now()
+    created_at = _record_clock()
     checkpoint = LedgerCheckpoint(
         tree_size=size,
         root=frontier.root().hex(),
