@@ -142,10 +142,12 @@ def _add_party(process: Process, body: Body, role: str, now: dt.datetime) -> Par
 
 def _next_number(flow: Flow, now: dt.datetime) -> str:
     year = timezone.localtime(now).year
-    seq, _created = NumberSequence.objects.select_for_update().get_or_create(kind=flow.kind, year=year)
-    NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db(fields=["last"])
-    return f"{flow.prefix}-{year}-{seq.last:06d}"
+    # The UPDATE takes the row lock; only the first number of a kind and year creates the row.
+    if not NumberSequence.objects.filter(kind=flow.kind, year=year).update(last=F("last") + 1):
+        NumberSequence.objects.get_or_create(kind=flow.kind, year=year)
+        NumberSequence.objects.filter(kind=flow.kind, year=year).update(last=F("last") + 1)
+    last = NumberSequence.objects.filter(kind=flow.kind, year=year).values_list("last", flat=True).get()
+    return f"{flow.prefix}-{year}-{last:06d}"
 
 
 def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
@@ -234,13 +236,17 @@ def start_process(
         data=_jsonable(data or {}),
     )
     process.save(force_insert=True)
-    _add_party(process, initiator, PartyRole.INITIATOR, now)
-    for body in assignees:
-        _add_party(process, body, PartyRole.ASSIGNEE, now)
-    for body in copied:
-        _add_party(process, body, PartyRole.COPIED, now)
-    if supervisor is not None:
-        _add_party(process, supervisor, PartyRole.SUPERVISOR, now)
+    # A new process has no parties yet: one bulk insert (a body may hold several roles, once each).
+    wanted = [(initiator, PartyRole.INITIATOR), *((b, PartyRole.ASSIGNEE) for b in assignees),
+              *((b, PartyRole.COPIED) for b in copied),
+              *([(supervisor, PartyRole.SUPERVISOR)] if supervisor is not None else [])]
+    seen: set[tuple[int, str]] = set()
+    new_parties = []
+    for body, role in wanted:
+        if (body.pk, role) not in seen:
+            seen.add((body.pk, role))
+            new_parties.append(Party(process=process, body=body, role=role, added_at=now))
+    Party.objects.bulk_create(new_parties)
 
     record = None
     model = flow.get_model()
@@ -252,10 +258,7 @@ def start_process(
         raise InvalidInput(_("该流程没有登记字段。"), code="no_record_model")
     process._record_cache = record
 
-    parties = [
-        {"body_id": p.body_id, "body": str(p.body), "role": p.role}
-        for p in Party.objects.filter(process=process).select_related("body")
-    ]
+    parties = [{"body_id": p.body_id, "body": str(p.body), "role": p.role} for p in new_parties]
     entry = ledger.append(
         f"{flow.kind}.{START_ACTION}",
         actor=actor,
