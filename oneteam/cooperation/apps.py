@@ -12,6 +12,6 @@ class CooperationConfig(AppConfig):
 
         from . import flows  # noqa: F401  (registers the three flows)
 
-        register_nav(_("协作配合"), "cooperation:index", order=60, group="cooperation")
-        register_nav(_("执法争议"), "cooperation:dispute-dashboard", order=62, group="cooperation")
-        register_nav(_("信息共享"), "cooperation:share-list", order=64, group="cooperation")
+        register_nav(_("协作配合"), "cooperation:index", order=60)
+        register_nav(_("执法争议"), "cooperation:dispute-dashboard", order=62)
+        register_nav(_("信息共享"), "cooperation:share-list", order=64)

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .navigation import banners_for, nav_for
+from .navigation import banners_for, nav_for, nav_groups
 
 
 def oneteam(request):
@@ -8,6 +8,7 @@ def oneteam(request):
         return {"oneteam_settings": settings.ONETEAM}
     return {
         "nav_items": nav_for(request),
+        "nav_groups": nav_groups(request),
         "banners": banners_for(request),
         "oneteam_settings": settings.ONETEAM,
     }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,33 @@ def register_banner(func: Callable) -> None:
         _banners.append(func)
 
 
+#: Menu groups by URL namespace (an item's own ``group`` wins).
+GROUPS = [
+    ("command", _("协同指挥")), ("workflow", _("协同指挥")),
+    ("cooperation", _("协作配合")), ("linkage", _("协作配合")),
+    ("catalog", _("执法事项")),
+    ("org", _("组织与人员")),
+    ("oversight", _("监督考核")), ("ledger", _("监督考核")), ("worktime", _("监督考核")),
+]
+
+
+def _group_of(item: NavItem) -> str:
+    if item.group:
+        return str(item.group)
+    namespace = item.url_name.split(":", 1)[0]
+    return next((str(label) for ns, label in GROUPS if ns == namespace), str(_("其他")))
+
+
+def nav_groups(request) -> list[dict]:
+    """The menu: groups in the order of their first item, items by order."""
+    groups: dict[str, dict] = {}
+    for item in nav_for(request):
+        group = groups.setdefault(item["group"], {"label": item["group"], "items": [], "active": False})
+        group["items"].append(item)
+        group["active"] = group["active"] or item["active"]
+    return list(groups.values())
+
+
 def nav_for(request) -> list[dict]:
     user = request.user
     out = []
@@ -50,7 +78,7 @@ def nav_for(request) -> list[dict]:
         except NoReverseMatch:
             continue
         out.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/",
-                    "group": item.group})
+                    "group": _group_of(item)})
     return out
 
 

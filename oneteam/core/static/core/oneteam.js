@@ -14,3 +14,10 @@ document.addEventListener("click", (event) => {
   const open = document.body.classList.toggle("nav-open");
   button.setAttribute("aria-expanded", String(open));
 });
+
+// One menu group open at a time; a click elsewhere closes it.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.navgroup[open]").forEach((d) => {
+    if (!d.contains(event.target)) d.removeAttribute("open");
+  });
+});
