@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from oneteam.org.models import Body
 
@@ -19,7 +20,7 @@ def closing_conditions(process, user):
 
 
 def _label(body: Body, proposed_id) -> str:
-    return f"{body.name}（系统建议）" if body.pk == proposed_id else body.name
+    return _("%(b)s（系统建议）") % {"b": body.name} if body.pk == proposed_id else body.name
 
 
 def township_bodies(process, user):

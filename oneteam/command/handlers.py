@@ -9,6 +9,7 @@ from oneteam.core.errors import InvalidInput
 from oneteam.org.choices import BodyKind
 from oneteam.org.models import Body
 from oneteam.workflow.declare import PartyRole
+from oneteam.workflow.services import change_parties
 
 from .choices import CoordinationKind, Urgency
 from .models import DuplicateSuggestion, Event, EventCategory
@@ -120,15 +121,10 @@ def merge_event(ctx) -> None:
     if original.process.is_closed or original.duplicate_of_id:
         raise InvalidInput(_("只能合并到未办结的原始事件。"), code="original_closed")
     event.duplicate_of = original
-    from oneteam.workflow.models import Party
-
-    for party in Party.objects.filter(process=event.process, role=PartyRole.COPIED, active=True):
-        if not Party.objects.filter(process=original.process, body=party.body, role=PartyRole.COPIED,
-                                    active=True).exists():
-            Party.objects.get_or_create(process=original.process, body=party.body, role=PartyRole.COPIED,
-                                        defaults={"added_at": ctx.now})
-            # Recorded in this action's ledger entry with the other party changes.
-            ctx.party_changes.append({"op": "add", "process": original.process.number, "body_id": party.body_id,
-                                      "body": str(party.body), "role": str(PartyRole.COPIED)})
+    # The merged lead's reporting bodies are copied on the original, so all get its result.
+    copied = [(p.body, PartyRole.COPIED) for p in ctx.parties(PartyRole.COPIED)]
+    changes = change_parties(original.process, actor=ctx.actor, cause=ctx.process.number, add=copied,
+                             reason=_("合并重复事件 %(n)s") % {"n": ctx.process.number})
+    ctx.data["original_party_changes"] = changes
     DuplicateSuggestion.objects.filter(event=event, candidate=original).update(
         decision=DuplicateSuggestion.Decision.MERGED, decided_at=ctx.now)

@@ -26,7 +26,7 @@ from oneteam.org.models import Body, Township, User
 from oneteam.workflow import services as kernel
 from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import Attachment, Notification, Process
-from oneteam.workflow.services import ActionContext
+from oneteam.workflow.services import change_parties
 
 from . import flows, rules
 from .choices import CollaborationKind, ShareCategory
@@ -208,32 +208,20 @@ def do_raise_dispute(
               "interim_body": interim_body.name},
     )
     if subject is not None:
-        change_subject_assignees(subject, add=interim_body, actor=actor, dispute=process, now=timezone.now(),
+        change_subject_assignees(subject, add=interim_body, actor=actor, dispute=process,
                                  note=_("争议期间由 %(b)s 承接（过渡期责任单位）。") % {"b": interim_body.name})
     return process
 
 
-def change_subject_assignees(subject: Process, *, actor: User | None, dispute: Process, now: dt.datetime,
-                             note: str, add: Body | None = None, replace: Sequence[Body] = ()) -> list[dict]:
+def change_subject_assignees(subject: Process, *, actor: User | None, dispute: Process, note: str,
+                              add: Body | None = None, replace: Sequence[Body] = ()) -> list[dict]:
     """Change the assignees of a dispute's subject process: add the interim
-    body, or replace the assignees with the body the dispute settled on.
-
-    Goes through the kernel's :class:`ActionContext` party methods on the
-    locked subject row (no state change) and appends
-    ``cooperation.dispute_reassign`` to the ledger against the subject, in the
-    caller's transaction. A kernel service for party changes on another
-    flow's process (with a timeline row and notices) has been requested; this
-    is the one place to switch to it."""
-    locked = Process.objects.select_for_update().get(pk=subject.pk)
-    sub = ActionContext(flow=locked.flow, action=None, process=locked, record=None, actor=actor, data={},
-                        reason=note, officers=[], now=now)
-    if add is not None:
-        sub.add_party(add, PartyRole.ASSIGNEE)
-    if replace:
-        sub.replace_assignees(replace)
-    ledger.append("cooperation.dispute_reassign", actor=actor, obj=locked, payload={
-        "subject": locked.number, "dispute": dispute.number, "note": note, "changes": sub.party_changes})
-    return sub.party_changes
+    body, or replace the assignees with the body the dispute settled on,
+    through the kernel's :func:`~oneteam.workflow.services.change_parties`
+    (ledger ``<kind>.parties_changed`` on the subject, notices to its parties)."""
+    return change_parties(subject, actor=actor, cause=dispute.number, reason=note,
+                          add=[(add, PartyRole.ASSIGNEE)] if add is not None else (),
+                          replace_assignees=list(replace) if replace else None)
 
 
 def resolve_dispute(ctx, *, stage: str) -> None:
@@ -251,7 +239,7 @@ def resolve_dispute(ctx, *, stage: str) -> None:
         subject = Process.objects.get(pk=record.subject_id)
         if subject.closed_at is None:
             ctx.data["subject_changes"] = change_subject_assignees(
-                subject, replace=[body], actor=ctx.actor, dispute=ctx.process, now=ctx.now,
+                subject, replace=[body], actor=ctx.actor, dispute=ctx.process,
                 note=_("依据 %(n)s（%(s)s），由 %(b)s 承办。") % {
                     "n": ctx.process.number, "s": ctx.action.label, "b": body.name})
     make_rule = str(ctx.data.get("make_rule", "")).strip().lower() in {"1", "true", "yes", "on", "是"}

@@ -99,3 +99,11 @@ def notify_comment(comment_id: int) -> None:
         exclude_user_id=c.author_id,
         actor_body_id=getattr(c.author, "body_id", None),
     )
+
+
+def notify_process(process_id: int, *, verb: str, text: str) -> None:
+    """A notice about a process that is not one of its transitions (e.g. a party change)."""
+    from .models import Process
+
+    process = Process.objects.get(pk=process_id)
+    _fan_out(process, verb=f"{process.kind}.{verb}", text=text, exclude_user_id=None, actor_body_id=None)

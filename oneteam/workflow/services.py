@@ -752,6 +752,46 @@ def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transitio
 # --------------------------------------------------------------------------
 
 
+
+@transaction.atomic
+def change_parties(
+    process: Process,
+    *,
+    actor: User | None,
+    cause: str,
+    reason: str = "",
+    add: Iterable[tuple[Body, str]] = (),
+    replace_assignees: Iterable[Body] | None = None,
+) -> list[dict[str, Any]]:
+    """Change the parties of ``process`` from outside its own actions: a lead
+    merged into it passes on its reporting bodies, a dispute ruling hands it to
+    another body. No state change. Locks the process, applies the changes
+    through the same party helpers actions use, records
+    ``<kind>.parties_changed`` (with ``cause``, e.g. the other process's
+    number) and notifies the parties after commit. Returns the changes."""
+    locked = Process.objects.select_for_update().get(pk=process.pk)
+    ctx = ActionContext(flow=locked.flow, action=None, process=locked, record=None, actor=actor, data={},
+                        reason=reason, officers=[], now=timezone.now())
+    for body, role in add:
+        if not Party.objects.filter(process=locked, body=body, role=role, active=True).exists():
+            ctx.add_party(body, role)
+    if replace_assignees is not None:
+        ctx.replace_assignees(replace_assignees)
+    if ctx.party_changes:
+        ledger.append(f"{locked.kind}.parties_changed", actor=actor, obj=locked,
+                      payload={"number": locked.number, "cause": cause, "reason": reason,
+                               "changes": ctx.party_changes})
+        text = _("【%(flow)s】%(number)s %(title)s：参与单位变更（%(cause)s）。") % {
+            "flow": locked.flow.label, "number": locked.number, "title": locked.title, "cause": cause}
+        transaction.on_commit(lambda: _notify_parties_changed(locked.pk, text), robust=True)
+    return ctx.party_changes
+
+
+def _notify_parties_changed(process_id: int, text: str) -> None:
+    from .notify import notify_process
+
+    notify_process(process_id, verb="parties_changed", text=text)
+
 @transaction.atomic
 def do_comment(process: Process, *, actor: User, text: str) -> Comment:
     """Add a comment. Precondition: the actor's body is (or was) a party, or

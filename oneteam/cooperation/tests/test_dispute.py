@@ -58,8 +58,8 @@ def test_raise_makes_interim_body_assignee_and_lead_clock_keeps_running(coop, cl
     assert _assignees(lead) == {coop.cast.department.pk, coop.cast.team.pk}
     after = _open_deadline(lead, "handling")
     assert (after.pk, after.due_at, after.paused_since) == (before.pk, before.due_at, None)
-    entry = LedgerEntry.objects.get(action="cooperation.dispute_reassign")
-    assert entry.object_id == str(lead.pk) and entry.payload["dispute"] == d.number
+    entry = LedgerEntry.objects.get(action=f"{lead.kind}.parties_changed")
+    assert entry.object_id == str(lead.pk) and entry.payload["cause"] == d.number
     assert _open_deadline(d, "negotiation").due_at == _end_of(2026, 10, 13)
 
 
