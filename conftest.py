@@ -25,13 +25,14 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_grid_index():
-    """The point index is cached per process; tests create their own grids."""
-    from oneteam.catalog import resolver
+def _fresh_process_caches():
+    """The point index and the reference-data memos are kept per process;
+    tests create (and roll back) their own grids, bodies and catalogs."""
+    from oneteam.core import memo
     from oneteam.org import geo
 
     geo.invalidate()
-    resolver.invalidate()
+    memo.clear_all()
     yield
     geo.invalidate()
-    resolver.invalidate()
+    memo.clear_all()

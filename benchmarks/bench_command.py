@@ -62,6 +62,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true", help="keep an existing benchmark database and its leads")
     p.add_argument("--repeat", type=int, default=60, help="samples per page figure")
     p.add_argument("--duration", type=int, default=10, help="seconds per HTTP load run")
+    p.add_argument("--warmup", type=int, default=20,
+                   help="seconds of load on each HTTP path before measuring (fills the per-process memos: "
+                        "the steady state of a running server)")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers for (c)")
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker for (c)")
@@ -394,8 +397,9 @@ def bench_intake(args, env, say) -> dict:
         open311 = WRK_SCRIPT % {"points": points, "codes": quoted, "path": "/open311/v2/requests.json", "key": key,
                                 "desc": desc}
         bare = WRK_SCRIPT % {"points": points, "codes": quoted, "path": "/bare-insert/", "key": key, "desc": desc}
-        # Warm both paths (imports, grid index, calendar) before measuring.
-        wrk_args = argparse.Namespace(**{**vars(args), "duration": 2})
+        # Warm both paths (imports, grid index, calendar, the memos of API keys,
+        # categories, rooms and resolver answers in every worker) before measuring.
+        wrk_args = argparse.Namespace(**{**vars(args), "duration": args.warmup})
         wrk(f"{base}/bare-insert/", bare, wrk_args)
         wrk(f"{base}/open311/v2/requests.json", open311, wrk_args)
         before = Event.objects.count()

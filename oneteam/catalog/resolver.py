@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput
+from oneteam.core.memo import Memo
 from oneteam.org import geo
 from oneteam.org.choices import BodyKind, EnforcementMode
 from oneteam.org.models import Body, ModeDecision, Township, mode_on
@@ -155,37 +154,27 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
 
 
 # Answers are memoised per process: (matter, township, date) → Answer or the
-# CompetenceError it raised. Any save of what the resolver reads clears the
-# memo in this process (signals, in ``CatalogConfig.ready``); other processes
-# drop theirs after ``CACHE_SECONDS``. Intake resolves every lead, so this is
-# what keeps point → body in memory speed (benchmarks/bench_command.py).
-CACHE_SECONDS = 30.0
-_memo: dict[tuple, Answer | CompetenceError] = {}
-_memo_born = 0.0
-_memo_lock = threading.Lock()
-
-
-def invalidate(*_args, **_kwargs) -> None:
-    global _memo_born
-    with _memo_lock:
-        _memo.clear()
-        _memo_born = time.monotonic()
+# CompetenceError it raised (``oneteam.core.memo``). Any save of what the
+# resolver reads drops the memo in this process at once and in the others
+# within the memo's recheck interval (5 s); bulk writes call ``invalidate()``.
+# Intake resolves every lead, so this is what keeps point → body in memory
+# speed (benchmarks/bench_command.py).
+_memo = Memo("catalog.resolver", watch=[
+    "org.Body", "org.ModeDecision", "org.Township", "catalog.CatalogVersion", "catalog.Matter",
+    "catalog.MatterEntry", "catalog.EmpowermentDecision", "catalog.Empowerment", "catalog.CompetenceRule"])
+invalidate = _memo.changed
 
 
 def _cached(matter, township_id: int, on: dt.date, place) -> Answer:
     key = (matter.pk if isinstance(matter, Matter) else str(matter or "").strip(), township_id, on)
-    if time.monotonic() - _memo_born > CACHE_SECONDS:
-        invalidate()
-    hit = _memo.get(key)
-    if hit is None:
+
+    def compute():
         try:
-            if isinstance(place, int):
-                place = Township.objects.get(pk=place)
-            hit = _resolve(matter, place, on)
+            return _resolve(matter, Township.objects.get(pk=place) if isinstance(place, int) else place, on)
         except CompetenceError as exc:
-            hit = exc
-        with _memo_lock:
-            _memo[key] = hit
+            return exc
+
+    hit = _memo.get(key, compute)
     if isinstance(hit, CompetenceError):
         raise CompetenceError(hit.message, code=hit.code, detail=hit.detail)
     return hit

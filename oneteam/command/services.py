@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.memo import Memo
 from oneteam.ledger import services as ledger
 from oneteam.org import geo
 from oneteam.org.choices import BodyKind
 from oneteam.org.models import Body, Grid, Township, User, Village
 from oneteam.workflow import services as kernel
 from oneteam.workflow.declare import PartyRole
-from oneteam.workflow.models import Party
+from oneteam.workflow.models import Party, Process
 
 from .choices import Channel, DissuasionOutcome, Level, Urgency
 from .models import DuplicateSuggestion, Event, EventCategory, ExternalSystem, Patrol
@@ -63,14 +64,47 @@ class IntakeResult:
     duplicates: list[DuplicateSuggestion]
 
 
+# Reference data every lead reads, memoised per process (``oneteam.core.memo``).
+_categories = Memo("command.categories", watch=["command.EventCategory"])
+_townships = Memo("command.townships", watch=["org.Township", "org.City"])
+_bodies = Memo("command.bodies", watch=["org.Body"])
+
+
+def _active_categories() -> dict[str, dict[str, EventCategory]]:
+    """Active categories by own ``code`` and by Open311 ``service_code``."""
+    def compute():
+        index: dict[str, dict[str, EventCategory]] = {"code": {}, "open311": {}, "service": {}}
+        for c in EventCategory.objects.filter(active=True).order_by("code"):  # the first by code wins
+            index["code"].setdefault(c.code, c)
+            index["service"].setdefault(c.service_code, c)
+            if c.open311_code:
+                index["open311"].setdefault(c.open311_code, c)
+        return index
+
+    return _categories.get("active", compute)
+
+
+def find_category(value: str, *, service_code: bool = False) -> EventCategory | None:
+    """The active category with ``code`` (or Open311 code) ``value``; with
+    ``service_code`` only the Open311 ``service_code`` (Open311 code, else own code) counts."""
+    value = str(value or "").strip()
+    index = _active_categories()
+    if service_code:
+        return index["service"].get(value)
+    return index["code"].get(value) or index["open311"].get(value)
+
+
 def _category(value) -> EventCategory:
     if isinstance(value, EventCategory):
         return value
-    category = EventCategory.objects.filter(active=True).filter(code=str(value)).first() or \
-        EventCategory.objects.filter(active=True, open311_code=str(value)).first()
+    category = find_category(value)
     if category is None:
         raise InvalidInput(_("未知的事件类别：%(c)s") % {"c": value}, code="unknown_category")
     return category
+
+
+def township_by_pk(pk: int) -> Township:
+    return _townships.get(("pk", pk), lambda: Township.objects.select_related("city").get(pk=pk))
 
 
 def _township(value) -> Township | None:
@@ -78,10 +112,15 @@ def _township(value) -> Township | None:
         return None
     if isinstance(value, Township):
         return value
-    t = Township.objects.filter(code=str(value)).first() or Township.objects.filter(name=str(value)).first()
-    if t is None:
+
+    def compute():
+        t = Township.objects.filter(code=str(value)).first() or Township.objects.filter(name=str(value)).first()
+        return t.pk if t is not None else None
+
+    pk = _townships.get(("name", str(value)), compute, keep=lambda found: found is not None)
+    if pk is None:
         raise InvalidInput(_("未知的乡镇(街道)：%(t)s") % {"t": value}, code="unknown_township")
-    return t
+    return township_by_pk(pk)
 
 
 def _locate(intake: Intake) -> tuple[Township, Village | None, Grid | None]:
@@ -98,7 +137,7 @@ def _locate(intake: Intake) -> tuple[Township, Village | None, Grid | None]:
         if location is None:
             raise InvalidInput(_("该位置（%(lng).5f, %(lat).5f）不在本市任何网格内，请核对位置。")
                                % {"lng": lng, "lat": lat}, code="outside_grids")
-        township = Township.objects.get(pk=location.township_id)
+        township = township_by_pk(location.township_id)
         stated = _township(intake.township)
         if stated is not None and stated.pk != township.pk:
             raise InvalidInput(_("所填乡镇（%(a)s）与定位所在乡镇（%(b)s）不一致。") % {"a": stated, "b": township},
@@ -110,8 +149,9 @@ def _locate(intake: Intake) -> tuple[Township, Village | None, Grid | None]:
     return township, None, None
 
 
-def _body(code_suffix: str, township: Township) -> Body | None:
-    return Body.objects.filter(township=township, kind=code_suffix, is_active=True).order_by("pk").first()
+def _body(kind: str, township: Township) -> Body | None:
+    return _bodies.get((kind, township.pk), lambda: Body.objects.filter(
+        township=township, kind=kind, is_active=True).order_by("pk").first())
 
 
 def dispatching_body(category: EventCategory, township: Township) -> Body:
@@ -125,7 +165,8 @@ def dispatching_body(category: EventCategory, township: Township) -> Body:
 
 
 def command_centre(township: Township) -> Body:
-    centre = Body.objects.filter(city=township.city, kind=BodyKind.COMMAND_CENTRE, is_active=True).first()
+    centre = _bodies.get(("centre", township.city_id), lambda: Body.objects.filter(
+        city_id=township.city_id, kind=BodyKind.COMMAND_CENTRE, is_active=True).order_by("pk").first())
     if centre is None:
         raise InvalidInput(_("未配置市行政执法指挥中心，无法受理事件。"), code="no_command_centre")
     return centre
@@ -193,8 +234,11 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
     if reporter is None:
         raise NotPermitted(_("您的账号未关联单位，不能上报事件。"), code="no_body")
     now = timezone.now()
+    occurred_at = intake.occurred_at or now
     proposed, reasons = propose(category, township, intake.lng, intake.lat, timezone.localdate(now))
     room = dispatching_body(category, township)
+    # Read before the write transaction: it holds SQLite's one write lock.
+    nearby = find_duplicates(category, township, intake.lng, intake.lat, occurred_at)
     try:
         with transaction.atomic():
             # Photos are uploaded in the reporter's name (hashed, type-checked, ledger entry at
@@ -207,7 +251,7 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
                 record_fields={
                     "channel": intake.channel, "category": category, "matter_code": (category.matter_codes or [""])[0],
                     "description": description, "urgency": intake.urgency,
-                    "occurred_at": intake.occurred_at or now, "lng": intake.lng, "lat": intake.lat,
+                    "occurred_at": occurred_at, "lng": intake.lng, "lat": intake.lat,
                     "address": intake.address.strip()[:300], "township": township, "village": village,
                     "grid": grid, "reporter_name": intake.reporter_name.strip()[:50],
                     "reporter_phone": intake.reporter_phone.strip()[:30], "reporter_user": actor,
@@ -220,7 +264,8 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
                 attachments=attachments,
             )
             event = process.record
-            duplicates = suggest_duplicates(event)
+            duplicates = DuplicateSuggestion.objects.bulk_create(
+                [DuplicateSuggestion(event=event, candidate_id=pk, distance_m=d) for pk, d in nearby])
     except IntegrityError:
         # Two retries raced on the same idempotency key: the other one won.
         existing = Event.objects.filter(idempotency_source=source, idempotency_key=key).first()
@@ -238,28 +283,49 @@ def kernel_uploads(files, actor, system=None):
             for f in (files or [])]
 
 
-def suggest_duplicates(event: Event) -> list[DuplicateSuggestion]:
-    """Open leads of the same category within the radius and time window."""
-    if not event.has_point:
+_NEAR_SQL: dict[str, str] = {}
+
+
+def _near_sql(connection) -> str:
+    """Leads of a category and township in a lng/lat box since a time, not
+    merged: the same query as ``Event.objects.filter(...).values_list(...)``,
+    written once per backend because every intake runs it (the ORM's query
+    compilation was most of its cost)."""
+    if connection.vendor not in _NEAR_SQL:
+        qn, col = connection.ops.quote_name, (lambda name: qn(Event._meta.get_field(name).column))
+        _NEAR_SQL[connection.vendor] = (
+            f"SELECT {col('process')}, {col('lng')}, {col('lat')} FROM {qn(Event._meta.db_table)} "
+            f"WHERE {col('category')} = %s AND {col('township')} = %s AND {col('lng')} BETWEEN %s AND %s "
+            f"AND {col('lat')} BETWEEN %s AND %s AND {col('occurred_at')} >= %s AND {col('duplicate_of')} IS NULL "
+            f"LIMIT 100")
+    return _NEAR_SQL[connection.vendor]
+
+
+def find_duplicates(category: EventCategory, township: Township, lng, lat,
+                    occurred_at: dt.datetime) -> list[tuple[int, float]]:
+    """Open leads of the same category within the radius and time window of a
+    new lead at (``lng``, ``lat``): ``(event pk, distance in metres)``, nearest first."""
+    if lng is None or lat is None:
         return []
+    lng, lat = float(lng), float(lat)
     radius = float(config("DUPLICATE_RADIUS_M", 100))
     window = dt.timedelta(hours=float(config("DUPLICATE_WINDOW_HOURS", 72)))
     dlat = radius / 111_320
-    dlng = radius / (111_320 * max(math.cos(math.radians(event.lat)), 0.01))
-    candidates = (
-        Event.objects.filter(category=event.category, township=event.township,
-                             lng__range=(event.lng - dlng, event.lng + dlng),
-                             lat__range=(event.lat - dlat, event.lat + dlat),
-                             occurred_at__gte=event.occurred_at - window, process__closed_at__isnull=True,
-                             duplicate_of__isnull=True)
-        .exclude(pk=event.pk).select_related("process")[:20]
-    )
-    out = []
-    for c in candidates:
-        d = distance_m(event.lng, event.lat, c.lng, c.lat)
-        if d <= radius:
-            out.append(DuplicateSuggestion.objects.create(event=event, candidate=c, distance_m=round(d, 1)))
-    return out
+    dlng = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    # Two steps: the box on the (category, lng, lat) index without a join, so
+    # the usual answer (nothing near) costs one index range; then which of the
+    # few found are still open.
+    with connection.cursor() as cur:
+        cur.execute(_near_sql(connection), [
+            category.pk, township.pk, lng - dlng, lng + dlng, lat - dlat, lat + dlat,
+            connection.ops.adapt_datetimefield_value(occurred_at - window)])
+        near = cur.fetchall()
+    found = {pk: round(distance_m(lng, lat, c_lng, c_lat), 1) for pk, c_lng, c_lat in near}
+    found = {pk: d for pk, d in found.items() if d <= radius}
+    if not found:
+        return []
+    open_ids = Process.objects.filter(pk__in=list(found), closed_at__isnull=True).values_list("pk", flat=True)
+    return sorted(((pk, found[pk]) for pk in open_ids), key=lambda c: (c[1], c[0]))[:20]
 
 
 def distance_m(lng1, lat1, lng2, lat2) -> float:

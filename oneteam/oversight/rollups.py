@@ -121,7 +121,7 @@ FACT_COLUMNS = ("process_id", "body_id", "kind", "day", "township_id", *COUNTERS
 
 
 def on_transition(transition, *, process=None, deadlines: list | None = None,
-                  stopped_deadlines: list | None = None) -> None:
+                  stopped_deadlines: list | None = None, parties: list | None = None) -> None:
     """The kernel's after-action hook (``oneteam.workflow.hooks``), called at
     the end of ``start_process`` and of every ``perform`` (after the deadline
     updates), inside the same transaction.
@@ -130,8 +130,11 @@ def on_transition(transition, *, process=None, deadlines: list | None = None,
     the process, and adds the difference to the day's roll-up. Idempotent:
     calling it twice for the same state adds nothing. The changed deadlines
     are accepted but not needed (the statement reads them from the database).
-    Costs one small query when the process has no assignee yet (every
-    intake), about six otherwise."""
+    Costs nothing at a start without assignees (every intake: the kernel
+    passes the new ``parties``), one small query for an action while there is
+    no assignee, about six otherwise."""
+    if parties is not None and not any(p.role == ASSIGNEE for p in parties):
+        return  # a process just started with nobody to count
     refresh_process(transition.process_id if process is None else process.pk)
 
 

@@ -18,9 +18,11 @@ _after_action: list[AfterAction] = []
 
 
 def register_after_action(func: AfterAction) -> AfterAction:
-    """``func(transition, *, process, deadlines)`` after every start and action;
-    ``deadlines`` are the ``ProcessDeadline`` rows the action started, stopped,
-    paused, resumed, extended or cancelled (as saved)."""
+    """``func(transition, *, process, deadlines, parties)`` after every start
+    and action; ``deadlines`` are the ``ProcessDeadline`` rows the action
+    started, stopped, paused, resumed, extended or cancelled (as saved);
+    ``parties`` the ``Party`` rows of a process just started (``None`` after an
+    action: read them if needed)."""
     if func not in _after_action:
         _after_action.append(func)
     return func
@@ -31,6 +33,6 @@ def unregister_after_action(func: AfterAction) -> None:
         _after_action.remove(func)
 
 
-def run_after_action(transition, *, process, deadlines: list[Any]) -> None:
+def run_after_action(transition, *, process, deadlines: list[Any], parties: list[Any] | None = None) -> None:
     for func in list(_after_action):
-        func(transition, process=process, deadlines=deadlines)
+        func(transition, process=process, deadlines=deadlines, parties=parties)

@@ -146,6 +146,11 @@ class ProcessRecord(models.Model):
         related_name="%(app_label)s_%(class)s",
     )
 
+    #: Whether the kernel checks the model's constraints (a query each) before
+    #: saving the record. A mechanism whose service already guarantees them and
+    #: handles the database's ``IntegrityError`` may switch it off.
+    validate_constraints_in_kernel = True
+
     class Meta:
         abstract = True
 

@@ -18,18 +18,19 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oneteam.core import rows
 from oneteam.core.errors import Conflict, InvalidInput, NotPermitted
 from oneteam.ledger import services as ledger
 from oneteam.org.models import Body, User
 from oneteam.org.services import require_certified_officers
 
-from . import clock, files, hooks
+from . import clock, files, hooks, notify
 from .declare import (
     START_ACTION,
     Action,
@@ -142,12 +143,20 @@ def _add_party(process: Process, body: Body, role: str, now: dt.datetime) -> Par
 
 def _next_number(flow: Flow, now: dt.datetime) -> str:
     year = timezone.localtime(now).year
-    # The UPDATE takes the row lock; only the first number of a kind and year creates the row.
-    if not NumberSequence.objects.filter(kind=flow.kind, year=year).update(last=F("last") + 1):
-        NumberSequence.objects.get_or_create(kind=flow.kind, year=year)
-        NumberSequence.objects.filter(kind=flow.kind, year=year).update(last=F("last") + 1)
-    last = NumberSequence.objects.filter(kind=flow.kind, year=year).values_list("last", flat=True).get()
-    return f"{flow.prefix}-{year}-{last:06d}"
+    q = connection.ops.quote_name
+    # One statement takes the row lock, increments and returns the number
+    # (RETURNING: PostgreSQL, SQLite ≥ 3.35); only the first number of a kind
+    # and year creates the row.
+    sql = (f"UPDATE {q(NumberSequence._meta.db_table)} SET {q('last')} = {q('last')} + 1 "
+           f"WHERE {q('kind')} = %s AND {q('year')} = %s RETURNING {q('last')}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [flow.kind, year])
+        row = cur.fetchone()
+        if row is None:
+            NumberSequence.objects.get_or_create(kind=flow.kind, year=year)
+            cur.execute(sql, [flow.kind, year])
+            row = cur.fetchone()
+    return f"{flow.prefix}-{year}-{row[0]:06d}"
 
 
 def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
@@ -157,7 +166,8 @@ def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
     given = [f.name for f in obj._meta.concrete_fields
              if f.many_to_one and f.name in obj.__dict__.get("_state").fields_cache]
     try:
-        obj.full_clean(exclude=[*exclude, *given])
+        obj.full_clean(exclude=[*exclude, *given],
+                       validate_constraints=getattr(obj, "validate_constraints_in_kernel", True))
     except ValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         first = next(iter(detail.values()))[0]
@@ -210,7 +220,7 @@ def start_process(
     fields pass the mechanism model's validation. Creates the process in the
     flow's initial state with its number, its parties and its record row,
     writes transition #1 (``start``) and the ledger entry ``<kind>.start``,
-    starts the flow's ``start_deadlines`` and ``deadlines``; notifies the parties after commit.
+    starts the flow's ``start_deadlines`` and ``deadlines``; notifies the parties (same transaction).
     """
     flow = get_flow(kind)
     title = (title or "").strip()
@@ -235,7 +245,8 @@ def start_process(
         updated_at=now,
         data=_jsonable(data or {}),
     )
-    process.save(force_insert=True)
+    # The rows of a start go in through ``rows.insert`` (SQL compiled once: intake's hot path).
+    rows.insert([process])
     # A new process has no parties yet: one bulk insert (a body may hold several roles, once each).
     wanted = [(initiator, PartyRole.INITIATOR), *((b, PartyRole.ASSIGNEE) for b in assignees),
               *((b, PartyRole.COPIED) for b in copied),
@@ -246,14 +257,14 @@ def start_process(
         if (body.pk, role) not in seen:
             seen.add((body.pk, role))
             new_parties.append(Party(process=process, body=body, role=role, added_at=now))
-    Party.objects.bulk_create(new_parties)
+    rows.insert(new_parties)
 
     record = None
     model = flow.get_model()
     if model is not None:
         record = model(process=process, **(record_fields or {}))
         _clean(record, exclude=["process"])
-        record.save(force_insert=True)
+        rows.insert([record])
     elif record_fields:
         raise InvalidInput(_("该流程没有登记字段。"), code="no_record_model")
     process._record_cache = record
@@ -273,7 +284,7 @@ def start_process(
             "data": process.data,
         },
     )
-    transition = Transition.objects.create(
+    transition = Transition(
         process=process,
         seq=1,
         action=START_ACTION,
@@ -288,6 +299,7 @@ def start_process(
         data=process.data,
         ledger_seq=entry.seq,
     )
+    rows.insert([transition])
     ctx = ActionContext(
         flow=flow,
         action=None,
@@ -300,10 +312,10 @@ def start_process(
         now=now,
     )
     for op in [*flow.start_deadlines, *deadlines]:
-        ctx.deadlines_changed.append(_start_deadline(ctx, op, transition))
+        ctx.deadlines_changed.append(_start_deadline(ctx, op, transition, fresh=True))
     _attach(_resolve_attachments(attachments, actor), process, transition)
-    hooks.run_after_action(transition, process=process, deadlines=ctx.deadlines_changed)
-    _after_commit_notify(transition.pk)
+    hooks.run_after_action(transition, process=process, deadlines=ctx.deadlines_changed, parties=new_parties)
+    notify.notify_transition(transition, process)
     return process
 
 
@@ -511,7 +523,7 @@ def perform(
     action's requirements (reason, fields, attachments, certified officers,
     extension limits) → handler → conditional ``UPDATE … WHERE version=…``
     → transition row → ledger entry ``<kind>.<action>`` → deadline start/stop/
-    pause/resume/extend → notifications after commit.
+    pause/resume/extend → notifications (same transaction).
 
     ``attachments`` are ``Attachment`` objects, SHA-256 strings of files the
     actor uploaded, or uploaded files; ``officers`` are users or user ids.
@@ -649,7 +661,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     # The caller's object follows the database.
     process.refresh_from_db()
     process._record_cache = record
-    _after_commit_notify(transition.pk)
+    notify.notify_transition(transition, locked)
     return transition
 
 
@@ -730,9 +742,11 @@ def _close_pause(deadline: ProcessDeadline, now: dt.datetime) -> None:
     deadline.pause_reason = ""
 
 
-def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transition | None) -> ProcessDeadline:
+def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transition | None, *,
+                    fresh: bool = False) -> ProcessDeadline:
+    """Start ``op``'s deadline; ``fresh``: the process is being started, nothing runs yet."""
     now = ctx.now
-    running = _open_deadline(ctx.process, op.name)
+    running = None if fresh else _open_deadline(ctx.process, op.name)
     if running is not None:  # restarted (e.g. handling after rework): the old one is superseded
         running.stopped_at = now
         running.superseded = True
@@ -743,7 +757,7 @@ def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transitio
         process=ctx.process, name=op.name, period_kind=kind, period_amount=amount, started_at=now, started_by=transition
     )
     clock.recompute(deadline, now)
-    deadline.save(force_insert=True)
+    rows.insert([deadline])
     return deadline
 
 
@@ -768,7 +782,7 @@ def change_parties(
     another body. No state change. Locks the process, applies the changes
     through the same party helpers actions use, records
     ``<kind>.parties_changed`` (with ``cause``, e.g. the other process's
-    number) and notifies the parties after commit. Returns the changes."""
+    number) and notifies the parties. Returns the changes."""
     locked = Process.objects.select_for_update().get(pk=process.pk)
     ctx = ActionContext(flow=locked.flow, action=None, process=locked, record=None, actor=actor, data={},
                         reason=reason, officers=[], now=timezone.now())
@@ -783,14 +797,8 @@ def change_parties(
                                "changes": ctx.party_changes})
         text = _("【%(flow)s】%(number)s %(title)s：参与单位变更（%(cause)s）。") % {
             "flow": locked.flow.label, "number": locked.number, "title": locked.title, "cause": cause}
-        transaction.on_commit(lambda: _notify_parties_changed(locked.pk, text), robust=True)
+        notify.notify_process(locked, verb="parties_changed", text=text)
     return ctx.party_changes
-
-
-def _notify_parties_changed(process_id: int, text: str) -> None:
-    from .notify import notify_process
-
-    notify_process(process_id, verb="parties_changed", text=text)
 
 @transaction.atomic
 def do_comment(process: Process, *, actor: User, text: str) -> Comment:
@@ -810,7 +818,7 @@ def do_comment(process: Process, *, actor: User, text: str) -> Comment:
         obj=process,
         payload={"number": process.number, "comment_id": comment.pk, "text": text},
     )
-    transaction.on_commit(lambda: _notify_comment(comment.pk), robust=True)
+    notify.notify_comment(comment, process)
     return comment
 
 
@@ -865,24 +873,8 @@ def do_upload(file, *, actor: User | None, name: str | None = None, on_behalf_of
 
 
 # --------------------------------------------------------------------------
-# Notifications (after commit)
+# Notifications
 # --------------------------------------------------------------------------
-
-
-def _after_commit_notify(transition_id: int) -> None:
-    transaction.on_commit(lambda: _notify_transition(transition_id), robust=True)
-
-
-def _notify_transition(transition_id: int) -> None:
-    from .notify import notify_transition
-
-    notify_transition(transition_id)
-
-
-def _notify_comment(comment_id: int) -> None:
-    from .notify import notify_comment
-
-    notify_comment(comment_id)
 
 
 @transaction.atomic

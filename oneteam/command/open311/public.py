@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
+from .. import services
 from ..choices import DissuasionOutcome, Urgency
 from ..models import Event, EventCategory, ExternalSystem
 from ..services import config
@@ -59,10 +60,7 @@ def active_categories() -> QuerySet[EventCategory]:
 
 def find_category(service_code: str) -> EventCategory | None:
     """The active category whose ``service_code`` (Open311 code, else own code) is ``service_code``."""
-    code = (service_code or "").strip()
-    if not code:
-        return None
-    return active_categories().filter(Q(open311_code=code) | Q(open311_code="", code=code)).first()
+    return services.find_category(service_code, service_code=True)
 
 
 def _times(category: EventCategory, urgency: str = Urgency.NORMAL) -> str:

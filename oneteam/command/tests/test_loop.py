@@ -21,7 +21,7 @@ def photo(name="p.png"):
 
 
 def report(world, **kw):
-    intake = Intake(channel=kw.pop("channel", "grid_patrol"), category="ZDJY",
+    intake = Intake(channel=kw.pop("channel", "grid_patrol"), category=kw.pop("category", "ZDJY"),
                     description=kw.pop("description", "东村菜场门口占道摆摊"), lng=kw.pop("lng", 120.61),
                     lat=kw.pop("lat", 27.71), **kw)
     return services.report_event(intake, actor=world.gridder)
@@ -140,6 +140,26 @@ def test_duplicate_suggested_and_merged(world):
     perform(second.process, "merge", actor=world.dispatcher, data={"duplicate_of": first.process.number})
     second.refresh_from_db()
     assert second.duplicate_of_id == first.pk
+
+
+def test_duplicates_only_open_same_category_near_and_recent(world):
+    from oneteam.command.models import EventCategory
+
+    near = report(world).event  # open, same category, ~15 m away: suggested
+    report(world, lng=120.6125, lat=27.7125)  # ~370 m away: outside the 100 m radius
+    old = report(world, occurred_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).event  # outside the 72 h window
+    closed = report(world).event
+    perform(closed.process, "cancel", actor=world.dispatcher, reason="误报")
+    merged = report(world).event
+    perform(merged.process, "merge", actor=world.dispatcher, data={"duplicate_of": near.process.number})
+    other = EventCategory.objects.create(code="LJDF", name="垃圾乱堆", level="township")
+    report(world, category=other.code)  # another category
+    new = report(world, lng=120.6101, lat=27.7101).event
+    suggested = {s.candidate_id: s.distance_m for s in new.duplicate_suggestions.all()}
+    assert list(suggested) == [near.pk]
+    assert 0 < suggested[near.pk] < 100
+    closed.process.refresh_from_db()
+    assert closed.process.closed_at is not None  # so it was left out for being closed
 
 
 @pytest.mark.parametrize(("kw", "code"), [

@@ -136,6 +136,7 @@ def test_inbox_tabs_by_user(api_client, cast, start_drill):
 
 def test_notifications_list_and_mark_read(api_client, cast, start_drill):
     p = start_drill()
+    Notification.objects.all().delete()  # only the notices made below
     Notification.objects.create(user=cast.officer, process=p, verb="drill.start", text="新事项")
     Notification.objects.create(user=cast.officer2, process=p, verb="drill.start", text="别人的")
     api_client.force_authenticate(cast.officer)

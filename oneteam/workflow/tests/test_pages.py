@@ -125,6 +125,7 @@ def test_notifications_page_and_bell(client, cast, start_drill, rf):
     from django.template import Context, Template
 
     p = start_drill()
+    Notification.objects.all().delete()  # only the notices made below
     Notification.objects.create(user=cast.officer, process=p, verb="drill.start", text="新的演练事项")
     _login(client, cast.officer)
     assert "新的演练事项" in client.get("/flows/notifications/").content.decode()
