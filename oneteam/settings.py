@@ -145,6 +145,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Server-side binding lets psycopg prepare a statement after its fifth run
+    # on a connection: the hot paths (intake, the ledger, the room list) then
+    # skip PostgreSQL's planning. ONETEAM_PG_SERVER_BINDING=0 turns it off
+    # (e.g. behind a transaction-mode PgBouncer without prepared statements).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "ONETEAM_PG_SERVER_BINDING", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
