@@ -147,7 +147,7 @@ def test_duplicates_only_open_same_category_near_and_recent(world):
 
     near = report(world).event  # open, same category, ~15 m away: suggested
     report(world, lng=120.6125, lat=27.7125)  # ~370 m away: outside the 100 m radius
-    old = report(world, occurred_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).event  # outside the 72 h window
+    report(world, occurred_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))  # outside the 72 h window
     closed = report(world).event
     perform(closed.process, "cancel", actor=world.dispatcher, reason="误报")
     merged = report(world).event

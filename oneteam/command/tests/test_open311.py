@@ -385,6 +385,19 @@ def test_get_list_query_count_does_not_grow(client, hotline, django_assert_max_n
     assert len(parse(response, "xml").findall("request")) == 8
 
 
+def test_post_query_count_is_pinned(client, hotline, django_assert_max_num_queries):
+    """A lead filed once the per-process memos are warm (key, category,
+    township, rooms): no reference look-ups, only the duplicate search and the
+    writes of one transaction (number, process, parties, record, ledger ×3,
+    transition, deadline, notifications, savepoints)."""
+    _post_id(client, hotline, lat="27.701")
+    with django_assert_max_num_queries(15) as captured:
+        _post_id(client, hotline, lat="27.709", long="120.605")
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    for table in ("command_externalsystem", "command_eventcategory", "org_township", "org_body"):
+        assert f'FROM "{table}"' not in sql, table
+
+
 # ---------------------------------------------------------------- access
 
 
