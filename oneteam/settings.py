@@ -139,11 +139,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend plus a queue for writers (see oneteam/core/db/sqlite3/base.py).
-    DATABASES["default"]["ENGINE"] = "oneteam.core.db.sqlite3"
-    # Tests run on an in-memory database, one per test process (pytest-django
-    # recognises Django's own engine name only, so say it explicitly).
-    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL with NORMAL sync: durable across application crashes, fast appends.
