@@ -3,23 +3,14 @@ here because its writes go through :mod:`oneteam.catalog.services` (ledger)."""
 
 from django.contrib import admin
 
+from oneteam.core.admin import ReadOnlyAdmin
+
 from .models import Catalog, CatalogVersion, CompetenceRule, Empowerment, EmpowermentDecision, MatterEntry
 
 
 @admin.register(Catalog)
 class CatalogAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level", "township_selectable", "order"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from oneteam.core.admin import ReadOnlyAdmin
+
 from .models import LetterTemplate, SharedItem, ShareReceipt
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records are written by services (with their ledger entry), never in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SharedItem)

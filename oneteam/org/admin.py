@@ -3,6 +3,8 @@ every admin change is in the ledger; nothing can be deleted here."""
 
 from django.contrib import admin
 
+from oneteam.core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     Body,
@@ -118,16 +120,7 @@ for model in (LegalQualification, TrainingRecord, Commendation):
 
 
 @admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
+class LoginEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "username", "ip_address"]
     list_filter = ["kind"]
     search_fields = ["username"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -39,6 +39,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from oneteam.worktime.engine import Pause, Period, PeriodKind
@@ -165,14 +166,14 @@ def load_city(on: dt.date, *, resolve: bool = True) -> City:
         places.append(Place(g.pk, g.village_id, g.village.township_id, f"{g.village.township.name}{g.village.name}",
                             geom, geom.bounds))
     if not places:
-        raise RuntimeError("没有网格：请先运行 `oneteam demo --no-serve` 载入演示数据。")
+        raise RuntimeError(_("没有网格：请先运行 `oneteam demo --no-serve` 载入演示数据。"))
     categories = list(EventCategory.objects.filter(active=True).order_by("code"))
     if not categories:
-        raise RuntimeError("没有事件类别：请先运行 `oneteam demo --no-serve`。")
+        raise RuntimeError(_("没有事件类别：请先运行 `oneteam demo --no-serve`。"))
     bodies = list(Body.objects.filter(is_active=True).order_by("code"))
     centre = next((b for b in bodies if b.kind == BodyKind.COMMAND_CENTRE), None)
     if centre is None:
-        raise RuntimeError("未配置市行政执法指挥中心。")
+        raise RuntimeError(_("未配置市行政执法指挥中心。"))
     room: dict[int, Any] = {}
     handlers: dict[int, list[Any]] = defaultdict(list)
     committees: dict[int, list[Any]] = defaultdict(list)
@@ -393,7 +394,7 @@ class Generator:
         self.now = min(real_now, dt.datetime(year, 12, 31, 23, 59))
         self.start = dt.datetime(year, 1, 1)
         if self.now <= self.start:
-            raise ValueError(f"{year} 年尚未开始")
+            raise ValueError(_("%(y)s 年尚未开始") % {"y": year})
         self.flow = get_flow("event")
         self.labels = {a.name: str(a.label) for a in self.flow.actions} | {"start": "发起"}
         self.counts_as = {a.name: a.counts_as or "" for a in self.flow.actions} | {"start": ""}
@@ -446,7 +447,7 @@ class Generator:
         points = sample_points(city, need, self.np_rng)
         cursors: dict[int, int] = defaultdict(int)
         with transaction.atomic():
-            seq, _ = NumberSequence.objects.select_for_update().get_or_create(kind="event", year=self.year)
+            seq, _created = NumberSequence.objects.select_for_update().get_or_create(kind="event", year=self.year)
             first_number = seq.last + 1
             NumberSequence.objects.filter(pk=seq.pk).update(last=seq.last + self.n)
         totals: dict[str, int] = defaultdict(int)

@@ -4,18 +4,9 @@ through the kernel's services)."""
 
 from django.contrib import admin
 
+from oneteam.core.admin import ReadOnlyAdmin
+
 from .models import BodyChannel, Delivery, Process, Transition
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BodyChannel)

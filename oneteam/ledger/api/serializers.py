@@ -2,27 +2,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from oneteam.ledger.chain import checkpoint_document
+from oneteam.ledger.chain import ENTRY_FIELDS, checkpoint_document
 from oneteam.ledger.models import LedgerCheckpoint, LedgerEntry
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
-        fields = [
-            "seq",
-            "recorded_at",
-            "actor_id",
-            "actor_name",
-            "body_id",
-            "body_name",
-            "object_type",
-            "object_id",
-            "action",
-            "payload",
-            "prev_hash",
-            "hash",
-        ]
+        fields = [*ENTRY_FIELDS, "hash"]
         read_only_fields = fields
 
 
