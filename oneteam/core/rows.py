@@ -9,8 +9,9 @@ database backend and runs it with each field's own preparation
 (``pre_save`` then ``get_db_prep_save``), so defaults, ``auto_now_add`` and
 value adaptation are exactly the ORM's. Like ``bulk_create`` it sends no
 ``pre_save``/``post_save`` signals and runs no ``save()`` override: use it
-only for models that have neither (the kernel's own rows). The ledger's
-append (``oneteam.ledger.services``) follows the same idea.
+only for models with no signal receivers and no ``save()`` that adds to an
+insert (the kernel's rows; the ledger's entries, whose ``save()`` only
+refuses updates).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oneteam.core import rows
 from oneteam.core.errors import InvalidInput, NotPermitted
 
 from . import keys
@@ -65,26 +66,19 @@ def _object_ref(obj: models.Model | None, object_type: str | None, object_id: An
     return object_type, str(object_id if object_id is not None else "")
 
 
-_INSERT_FIELDS = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
 _SQL: dict[str, dict[str, str]] = {}
 
 
 def _sql(connection) -> dict[str, str]:
-    """The three statements of an append, built once per backend.
-
-    Appends are on every write path, so they skip the ORM's query compilation
-    (measured: about three quarters of an append's cost); values still go
-    through each field's ``get_db_prep_save``, so adaptation is the ORM's own."""
+    """The head's two statements, built once per backend. Appends are on
+    every write path, so they skip the ORM's query compilation (measured:
+    about three quarters of an append's cost); the entry itself goes in
+    through :func:`oneteam.core.rows.insert` for the same reason."""
     if connection.vendor not in _SQL:
-        qn = connection.ops.quote_name
-        head, entries = qn(LedgerHead._meta.db_table), qn(LedgerEntry._meta.db_table)
-        columns = ", ".join(qn(f.column) for f in _INSERT_FIELDS)
-        placeholders = ", ".join(["%s"] * len(_INSERT_FIELDS))
-        returning = f" RETURNING {qn('id')}" if connection.features.can_return_columns_from_insert else ""
+        head = connection.ops.quote_name(LedgerHead._meta.db_table)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         _SQL[connection.vendor] = {
             "lock": f"SELECT seq, hash FROM {head} WHERE id = 1{lock}",
-            "insert": f"INSERT INTO {entries} ({columns}) VALUES ({placeholders}){returning}",
             "advance": f"UPDATE {head} SET seq = %s, hash = %s WHERE id = 1",
         }
     return _SQL[connection.vendor]
@@ -155,13 +149,8 @@ def append(
             prev_hash=head_hash,
         )
         entry.hash = entry_hash(entry)
-        cursor.execute(
-            sql["insert"], [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _INSERT_FIELDS]
-        )
-        entry.pk = cursor.fetchone()[0] if "RETURNING" in sql["insert"] else cursor.lastrowid
+        rows.insert([entry])
         cursor.execute(sql["advance"], [entry.seq, entry.hash])
-    entry._state.adding = False
-    entry._state.db = connection.alias
     return entry
 
 
