@@ -345,7 +345,8 @@ def wrk(url: str, script: str, args) -> dict:
     finally:
         os.unlink(f.name)
     total = int(re.search(r"(\d+) requests in", out).group(1))
-    secs = float(re.search(r"requests in ([\d.]+)s", out).group(1))
+    value, unit = re.search(r"requests in ([\d.]+)(ms|s|m|h)", out).groups()  # wrk prints 1.00m past 60 s
+    secs = float(value) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     p50 = re.search(r"50%\s+([\d.]+)(\w+)", out)

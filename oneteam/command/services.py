@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oneteam.core import rows
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.groupcommit import GroupCommit
 from oneteam.core.memo import Memo
 from oneteam.ledger import services as ledger
 from oneteam.org import geo
@@ -245,35 +248,29 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
     occurred_at = intake.occurred_at or now
     proposed, reasons = propose(category, township, intake.lng, intake.lat, timezone.localdate(now))
     room = dispatching_body(category, township)
-    # Read before the write transaction: it holds SQLite's one write lock.
+    # Everything but the inserts happens before the write transaction: it holds
+    # SQLite's one write lock (and on PostgreSQL the ledger's head row).
     nearby = find_duplicates(category, township, intake.lng, intake.lat, occurred_at)
+    plan = kernel.plan_start(
+        "event", actor=None, initiator=room, copied=[reporter] if reporter.pk != room.pk else [],
+        supervisor=command_centre(township) if room.kind != BodyKind.COMMAND_CENTRE else None,
+        title=f"{category.name}：{description[:40]}", township=township,
+        record_fields={
+            "channel": intake.channel, "category": category, "matter_code": (category.matter_codes or [""])[0],
+            "description": description, "urgency": intake.urgency,
+            "occurred_at": occurred_at, "lng": intake.lng, "lat": intake.lat,
+            "address": intake.address.strip()[:300], "township": township, "village": village,
+            "grid": grid, "reporter_name": intake.reporter_name.strip()[:50],
+            "reporter_phone": intake.reporter_phone.strip()[:30], "reporter_user": actor,
+            "external_system": system, "external_id": intake.external_id[:100],
+            "idempotency_source": source if key else "", "idempotency_key": key,
+            "proposed_body": proposed, "proposal_reasons": reasons, "dissuaded": intake.dissuaded,
+            "dissuasion_outcome": intake.dissuasion_outcome,
+        },
+        data={"channel": intake.channel, "reported_by": str(actor or system), "reporter_body": str(reporter)},
+    )
     try:
-        with transaction.atomic():
-            # Photos are uploaded in the reporter's name (hashed, type-checked, ledger entry at
-            # upload: evidence fixing), then bound to the start of the lead.
-            attachments = kernel_uploads(intake.attachments, actor, system)
-            process = kernel.start_process(
-                "event", actor=None, initiator=room, copied=[reporter] if reporter.pk != room.pk else [],
-                supervisor=command_centre(township) if room.kind != BodyKind.COMMAND_CENTRE else None,
-                title=f"{category.name}：{description[:40]}", township=township,
-                record_fields={
-                    "channel": intake.channel, "category": category, "matter_code": (category.matter_codes or [""])[0],
-                    "description": description, "urgency": intake.urgency,
-                    "occurred_at": occurred_at, "lng": intake.lng, "lat": intake.lat,
-                    "address": intake.address.strip()[:300], "township": township, "village": village,
-                    "grid": grid, "reporter_name": intake.reporter_name.strip()[:50],
-                    "reporter_phone": intake.reporter_phone.strip()[:30], "reporter_user": actor,
-                    "external_system": system, "external_id": intake.external_id[:100],
-                    "idempotency_source": source if key else "", "idempotency_key": key,
-                    "proposed_body": proposed, "proposal_reasons": reasons, "dissuaded": intake.dissuaded,
-                    "dissuasion_outcome": intake.dissuasion_outcome,
-                },
-                data={"channel": intake.channel, "reported_by": str(actor or system), "reporter_body": str(reporter)},
-                attachments=attachments,
-            )
-            event = process.record
-            duplicates = DuplicateSuggestion.objects.bulk_create(
-                [DuplicateSuggestion(event=event, candidate_id=pk, distance_m=d) for pk, d in nearby])
+        event, duplicates = _leads.submit(_Lead(plan, intake.attachments, actor, system, nearby))
     except IntegrityError:
         # Two retries raced on the same idempotency key: the other one won.
         existing = _keyed(source, key).first()
@@ -281,6 +278,35 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
             return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
         raise
     return IntakeResult(event, True, duplicates)
+
+
+@dataclass
+class _Lead:
+    """A planned lead waiting for its write (see ``_write_leads``)."""
+
+    plan: kernel.StartPlan
+    files: list
+    actor: User | None
+    system: ExternalSystem | None
+    nearby: list[tuple[int, float]]
+
+
+def _write_leads(leads: Sequence[_Lead]) -> list[tuple[Event, list[DuplicateSuggestion]]]:
+    """Write planned leads in the current transaction: their photos (uploaded
+    in the reporter's name, hashed, type-checked, a ledger entry at upload:
+    evidence fixing, then bound to the start of the lead), the kernel starts,
+    and the duplicate suggestions."""
+    for lead in leads:
+        lead.plan.attachments = kernel_uploads(lead.files, lead.actor, lead.system)
+    processes = kernel.write_starts([lead.plan for lead in leads])
+    found = [[DuplicateSuggestion(event=process.record, candidate_id=pk, distance_m=d) for pk, d in lead.nearby]
+             for lead, process in zip(leads, processes, strict=True)]
+    rows.insert([suggestion for suggestions in found for suggestion in suggestions])
+    return [(process.record, suggestions) for process, suggestions in zip(processes, found, strict=True)]
+
+
+#: Concurrent intakes of this process share a write transaction (``oneteam.core.groupcommit``).
+_leads = GroupCommit("command.leads", _write_leads)
 
 
 def kernel_uploads(files, actor, system=None):

@@ -141,22 +141,26 @@ def _add_party(process: Process, body: Body, role: str, now: dt.datetime) -> Par
 # --------------------------------------------------------------------------
 
 
-def _next_number(flow: Flow, now: dt.datetime) -> str:
-    year = timezone.localtime(now).year
+def _reserve_numbers(flow: Flow, year: int, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of ``flow`` in ``year``; returns the first."""
     q = connection.ops.quote_name
-    # One statement takes the row lock, increments and returns the number
+    # One statement takes the row lock, advances and returns the last number
     # (RETURNING: PostgreSQL, SQLite ≥ 3.35); only the first number of a kind
     # and year creates the row.
-    sql = (f"UPDATE {q(NumberSequence._meta.db_table)} SET {q('last')} = {q('last')} + 1 "
+    sql = (f"UPDATE {q(NumberSequence._meta.db_table)} SET {q('last')} = {q('last')} + %s "
            f"WHERE {q('kind')} = %s AND {q('year')} = %s RETURNING {q('last')}")
     with connection.cursor() as cur:
-        cur.execute(sql, [flow.kind, year])
+        cur.execute(sql, [count, flow.kind, year])
         row = cur.fetchone()
         if row is None:
             NumberSequence.objects.get_or_create(kind=flow.kind, year=year)
-            cur.execute(sql, [flow.kind, year])
+            cur.execute(sql, [count, flow.kind, year])
             row = cur.fetchone()
-    return f"{flow.prefix}-{year}-{row[0]:06d}"
+    return row[0] - count + 1
+
+
+def _number(flow: Flow, year: int, n: int) -> str:
+    return f"{flow.prefix}-{year}-{n:06d}"
 
 
 def _clean(obj: models.Model, exclude: Sequence[str] = ()) -> None:
@@ -197,8 +201,33 @@ def record_dict(record: models.Model | None) -> dict[str, Any]:
     return _jsonable(out)
 
 
-@transaction.atomic
-def start_process(
+@dataclass
+class StartPlan:
+    """A process start built and validated before its write transaction
+    (:func:`plan_start`), written by :func:`write_starts`. The rows are
+    unsaved; the number, keys and ledger sequence are filled in at the write."""
+
+    flow: Flow
+    actor: User | None
+    initiator: Body
+    process: Process
+    parties: list[Party]
+    record: models.Model | None
+    transition: Transition
+    deadlines: list[ProcessDeadline]
+    attachments: list[Any]
+    payload: dict[str, Any]
+
+
+def start_process(kind: str, **kwargs: Any) -> Process:
+    """Start a process of flow ``kind``: :func:`plan_start` (its arguments and
+    preconditions), then :func:`write_starts` in one transaction."""
+    plan = plan_start(kind, **kwargs)
+    with transaction.atomic():
+        return write_starts([plan])[0]
+
+
+def plan_start(
     kind: str,
     *,
     actor: User | None,
@@ -212,15 +241,17 @@ def start_process(
     data: dict[str, Any] | None = None,
     deadlines: Sequence[StartDeadline] = (),
     attachments: Iterable[Any] = (),
-) -> Process:
-    """Start a process of flow ``kind`` sent by ``initiator``.
+) -> StartPlan:
+    """Build and validate the start of a process of flow ``kind`` sent by
+    ``initiator``, without writing anything.
 
     Preconditions: ``actor`` works in ``initiator`` (or is None for the
     system) and holds one of the flow's ``start_roles`` if declared; the record
-    fields pass the mechanism model's validation. Creates the process in the
-    flow's initial state with its number, its parties and its record row,
-    writes transition #1 (``start``) and the ledger entry ``<kind>.start``,
-    starts the flow's ``start_deadlines`` and ``deadlines``; notifies the parties (same transaction).
+    fields pass the mechanism model's validation. The plan holds the process
+    in the flow's initial state, its parties and record row, transition #1
+    (``start``) and the flow's ``start_deadlines`` and ``deadlines`` with their
+    due times. Building it outside the write transaction keeps that
+    transaction (SQLite's one writer) to the inserts themselves.
     """
     flow = get_flow(kind)
     title = (title or "").strip()
@@ -234,7 +265,7 @@ def start_process(
     now = timezone.now()
     process = Process(
         kind=flow.kind,
-        number=_next_number(flow, now),
+        number="",
         title=title,
         state=flow.initial,
         township=township if township is not None else initiator.township,
@@ -245,45 +276,26 @@ def start_process(
         updated_at=now,
         data=_jsonable(data or {}),
     )
-    # The rows of a start go in through ``rows.insert`` (SQL compiled once: intake's hot path).
-    rows.insert([process])
-    # A new process has no parties yet: one bulk insert (a body may hold several roles, once each).
+    # A new process has no parties yet (a body may hold several roles, once each).
     wanted = [(initiator, PartyRole.INITIATOR), *((b, PartyRole.ASSIGNEE) for b in assignees),
               *((b, PartyRole.COPIED) for b in copied),
               *([(supervisor, PartyRole.SUPERVISOR)] if supervisor is not None else [])]
     seen: set[tuple[int, str]] = set()
-    new_parties = []
+    parties = []
     for body, role in wanted:
         if (body.pk, role) not in seen:
             seen.add((body.pk, role))
-            new_parties.append(Party(process=process, body=body, role=role, added_at=now))
-    rows.insert(new_parties)
+            parties.append(Party(process=process, body=body, role=role, added_at=now))
 
     record = None
     model = flow.get_model()
     if model is not None:
         record = model(process=process, **(record_fields or {}))
         _clean(record, exclude=["process"])
-        rows.insert([record])
     elif record_fields:
         raise InvalidInput(_("该流程没有登记字段。"), code="no_record_model")
     process._record_cache = record
 
-    parties = [{"body_id": p.body_id, "body": str(p.body), "role": p.role} for p in new_parties]
-    entry = ledger.append(
-        f"{flow.kind}.{START_ACTION}",
-        actor=actor,
-        obj=process,
-        body=initiator if actor is None else None,
-        payload={
-            "number": process.number,
-            "title": title,
-            "state": flow.initial,
-            "parties": parties,
-            "record": record_dict(record),
-            "data": process.data,
-        },
-    )
     transition = Transition(
         process=process,
         seq=1,
@@ -297,26 +309,69 @@ def start_process(
         body_name=str(initiator),
         at=now,
         data=process.data,
-        ledger_seq=entry.seq,
     )
-    rows.insert([transition])
-    ctx = ActionContext(
-        flow=flow,
-        action=None,
-        process=process,
-        record=record,
-        actor=actor,
-        data=process.data,
-        reason="",
-        officers=[],
-        now=now,
+    ctx = ActionContext(flow=flow, action=None, process=process, record=record, actor=actor, data=process.data,
+                        reason="", officers=[], now=now)
+    return StartPlan(
+        flow=flow, actor=actor, initiator=initiator, process=process, parties=parties, record=record,
+        transition=transition,
+        deadlines=[_new_deadline(ctx, op, transition) for op in [*flow.start_deadlines, *deadlines]],
+        attachments=list(attachments),
+        payload={"title": title, "state": flow.initial,
+                 "parties": [{"body_id": p.body_id, "body": str(p.body), "role": p.role} for p in parties],
+                 "record": record_dict(record), "data": process.data},
     )
-    for op in [*flow.start_deadlines, *deadlines]:
-        ctx.deadlines_changed.append(_start_deadline(ctx, op, transition, fresh=True))
-    _attach(_resolve_attachments(attachments, actor), process, transition)
-    hooks.run_after_action(transition, process=process, deadlines=ctx.deadlines_changed, parties=new_parties)
-    notify.notify_transition(transition, process)
-    return process
+
+
+def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
+    """Write planned starts, in order, inside the caller's transaction: each
+    process gets its number, its parties and record row, transition #1, the
+    ledger entry ``<kind>.start`` and its running deadlines; the after-action
+    hooks run and the parties are notified. One statement per table for all
+    the plans (group commit of concurrent intakes, ``oneteam.core.groupcommit``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_starts() must be called inside transaction.atomic()")
+    by_sequence: dict[tuple[str, int], list[StartPlan]] = {}
+    for plan in plans:
+        by_sequence.setdefault((plan.flow.kind, timezone.localtime(plan.process.created_at).year), []).append(plan)
+    for (_kind, year), group in by_sequence.items():
+        flow = group[0].flow
+        first = _reserve_numbers(flow, year, len(group))
+        for i, plan in enumerate(group):
+            plan.process.number = _number(flow, year, first + i)
+    # The rows of a start go in through ``rows.insert`` (SQL compiled once: intake's hot path).
+    rows.insert([plan.process for plan in plans])
+    # Keys are set here, not taken from the cached related objects: a plan
+    # may be written again after a failed batch, with stale keys from then.
+    for plan in plans:
+        pk = plan.process.pk
+        for row in (*plan.parties, plan.transition, *plan.deadlines, *([plan.record] if plan.record else [])):
+            row.process_id = pk
+    rows.insert([party for plan in plans for party in plan.parties])
+    records: dict[type, list[models.Model]] = {}
+    for plan in plans:
+        if plan.record is not None:
+            records.setdefault(type(plan.record), []).append(plan.record)
+    for group in records.values():
+        rows.insert(group)
+    entries = ledger.append_many([
+        {"action": f"{plan.flow.kind}.{START_ACTION}", "actor": plan.actor, "obj": plan.process,
+         "body": plan.initiator if plan.actor is None else None,
+         "payload": {"number": plan.process.number, **plan.payload}}
+        for plan in plans])
+    for plan, entry in zip(plans, entries, strict=True):
+        plan.transition.ledger_seq = entry.seq
+    rows.insert([plan.transition for plan in plans])
+    for plan in plans:
+        for deadline in plan.deadlines:
+            deadline.started_by_id = plan.transition.pk
+    rows.insert([deadline for plan in plans for deadline in plan.deadlines])
+    for plan in plans:
+        if plan.attachments:
+            _attach(_resolve_attachments(plan.attachments, plan.actor), plan.process, plan.transition)
+        hooks.run_after_action(plan.transition, process=plan.process, deadlines=plan.deadlines, parties=plan.parties)
+        notify.notify_transition(plan.transition, plan.process)
+    return [plan.process for plan in plans]
 
 
 def _actor_name(actor: User | None) -> str:
@@ -742,22 +797,25 @@ def _close_pause(deadline: ProcessDeadline, now: dt.datetime) -> None:
     deadline.pause_reason = ""
 
 
-def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transition | None, *,
-                    fresh: bool = False) -> ProcessDeadline:
-    """Start ``op``'s deadline; ``fresh``: the process is being started, nothing runs yet."""
-    now = ctx.now
-    running = None if fresh else _open_deadline(ctx.process, op.name)
+def _start_deadline(ctx: ActionContext, op: StartDeadline, transition: Transition | None) -> ProcessDeadline:
+    """Start ``op``'s deadline on a running process."""
+    running = _open_deadline(ctx.process, op.name)
     if running is not None:  # restarted (e.g. handling after rework): the old one is superseded
-        running.stopped_at = now
+        running.stopped_at = ctx.now
         running.superseded = True
         running.save(update_fields=["stopped_at", "superseded"])
+    deadline = _new_deadline(ctx, op, transition)
+    rows.insert([deadline])
+    return deadline
+
+
+def _new_deadline(ctx: ActionContext, op: StartDeadline, transition: Transition | None) -> ProcessDeadline:
+    """``op``'s deadline from now, with its due time, unsaved."""
     period = op.period(ctx) if callable(op.period) else op.period
     kind, amount = clock.period_parts(period)
-    deadline = ProcessDeadline(
-        process=ctx.process, name=op.name, period_kind=kind, period_amount=amount, started_at=now, started_by=transition
-    )
-    clock.recompute(deadline, now)
-    rows.insert([deadline])
+    deadline = ProcessDeadline(process=ctx.process, name=op.name, period_kind=kind, period_amount=amount,
+                               started_at=ctx.now, started_by=transition)
+    clock.recompute(deadline, ctx.now)
     return deadline
 
 

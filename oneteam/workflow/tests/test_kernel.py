@@ -68,6 +68,44 @@ def test_start_process_by_initiator_creates_everything(cast, clock, start_drill)
     assert start_drill().number == "YL-2026-000002"
 
 
+def test_planned_starts_written_together_match_one_by_one(cast, clock, start_drill):
+    """``write_starts`` with several plans (group commit): consecutive numbers,
+    each process complete, one ledger entry each, in order, the chain intact."""
+    from django.db import transaction
+
+    from oneteam.ledger.services import verify_ledger
+
+    first = start_drill()
+    args = {"actor": cast.dispatcher, "initiator": cast.command_room, "assignees": [cast.team],
+            "supervisor": cast.guidance_office, "record_fields": {"address": "安阳街道2号"}}
+    plans = [services.plan_start("drill", title=f"占道经营{i}", **args) for i in range(3)]
+    assert all(p.process.pk is None for p in plans) and first.number == "YL-2026-000001"
+    with transaction.atomic():
+        written = services.write_starts(plans)
+    assert [p.number for p in written] == ["YL-2026-000002", "YL-2026-000003", "YL-2026-000004"]
+    for i, p in enumerate(written):
+        p = Process.objects.get(pk=p.pk)
+        assert p.title == f"占道经营{i}" and p.record.address == "安阳街道2号"
+        assert Party.objects.filter(process=p).count() == 3
+        t = Transition.objects.get(process=p)
+        entry = LedgerEntry.objects.get(seq=t.ledger_seq)
+        assert entry.object_id == str(p.pk) and entry.payload["number"] == p.number
+        assert entry.payload["title"] == p.title and entry.payload["record"]["address"] == "安阳街道2号"
+        assert _deadline(p, "response").due_at == _end_of(2026, 9, 30)
+    seqs = [Transition.objects.get(process_id=p.pk).ledger_seq for p in written]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    assert verify_ledger().ok
+
+
+def test_plan_start_validates_before_anything_is_written(cast, start_drill):
+    before = (Process.objects.count(), LedgerEntry.objects.count())
+    with pytest.raises(NotPermitted):
+        services.plan_start("drill", actor=cast.officer, initiator=cast.command_room, title="x")
+    with pytest.raises(InvalidInput):
+        services.plan_start("drill", actor=cast.dispatcher, initiator=cast.command_room, title="  ")
+    assert (Process.objects.count(), LedgerEntry.objects.count()) == before
+
+
 def test_start_process_by_other_body_not_permitted(cast, start_drill):
     with pytest.raises(NotPermitted):
         start_drill(actor=cast.officer)
