@@ -305,8 +305,18 @@ def _write_leads(leads: Sequence[_Lead]) -> list[tuple[Event, list[DuplicateSugg
     return [(process.record, suggestions) for process, suggestions in zip(processes, found, strict=True)]
 
 
+def _number_leads(leads: Sequence[_Lead]) -> None:
+    """On PostgreSQL the batch's numbers are taken before its transaction, so
+    the number row is not locked until the commit (the other server
+    processes' batches would queue on it); a lead that then fails (a lost
+    idempotency race) leaves a gap in the numbers. SQLite's one writer
+    serialises the whole transaction anyway: numbers stay inside it, gap-free."""
+    if connection.vendor == "postgresql":
+        kernel.number_starts([lead.plan for lead in leads])
+
+
 #: Concurrent intakes of this process share a write transaction (``oneteam.core.groupcommit``).
-_leads = GroupCommit("command.leads", _write_leads)
+_leads = GroupCommit("command.leads", _write_leads, before=_number_leads)
 
 
 def kernel_uploads(files, actor, system=None):

@@ -18,6 +18,8 @@ Each caller still returns only after its own work is committed, with its own
 result, so the contract of the request does not change. If a batch fails, its
 items are written again one by one, each in its own transaction, so one bad
 item (say, a lost idempotency race) fails alone with its own exception.
+``before`` (optional) runs on a batch just before its transaction, outside
+it: work that should not hold the transaction's locks until the commit.
 
 Inside a transaction the caller already holds (tests, a service composing
 writes) there is no batching: the work joins that transaction, written at
@@ -50,9 +52,12 @@ class _Slot:
 class GroupCommit(Generic[T, R]):
     """Batch concurrent ``submit(item)`` calls into ``write(items) -> results`` (one result per item, in order)."""
 
-    def __init__(self, name: str, write: Callable[[Sequence[T]], Sequence[R]], *, max_batch: int = 64) -> None:
+    def __init__(self, name: str, write: Callable[[Sequence[T]], Sequence[R]], *, max_batch: int = 64,
+                 before: Callable[[Sequence[T]], None] | None = None) -> None:
         self.name = name
         self.write = write
+        #: Run by the leader on a batch just before its transaction, outside it.
+        self.before = before
         self.max_batch = max_batch
         self._cond = threading.Condition()
         self._queue: list[_Slot] = []
@@ -92,6 +97,8 @@ class GroupCommit(Generic[T, R]):
 
     def _run(self, batch: list[_Slot]) -> None:
         try:
+            if self.before is not None:
+                self.before([slot.item for slot in batch])
             with transaction.atomic():
                 results = self.write([slot.item for slot in batch])
         except Exception as exc:

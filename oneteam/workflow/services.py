@@ -323,6 +323,25 @@ def plan_start(
     )
 
 
+def number_starts(plans: Sequence[StartPlan]) -> None:
+    """Give the planned starts without a number their numbers, in order (one
+    statement per flow and year). :func:`write_starts` does it inside its
+    transaction, so numbers have no gaps. Called before that transaction, in
+    autocommit, the number row is locked only for the statement itself
+    instead of until the commit; a plan that then fails to be written leaves
+    a gap (group commit on PostgreSQL, ``oneteam.command.services``)."""
+    by_sequence: dict[tuple[str, int], list[StartPlan]] = {}
+    for plan in plans:
+        if not plan.process.number:
+            year = timezone.localtime(plan.process.created_at).year
+            by_sequence.setdefault((plan.flow.kind, year), []).append(plan)
+    for (_kind, year), group in by_sequence.items():
+        flow = group[0].flow
+        first = _reserve_numbers(flow, year, len(group))
+        for i, plan in enumerate(group):
+            plan.process.number = _number(flow, year, first + i)
+
+
 def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
     """Write planned starts, in order, inside the caller's transaction: each
     process gets its number, its parties and record row, transition #1, the
@@ -331,14 +350,7 @@ def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
     the plans (group commit of concurrent intakes, ``oneteam.core.groupcommit``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("write_starts() must be called inside transaction.atomic()")
-    by_sequence: dict[tuple[str, int], list[StartPlan]] = {}
-    for plan in plans:
-        by_sequence.setdefault((plan.flow.kind, timezone.localtime(plan.process.created_at).year), []).append(plan)
-    for (_kind, year), group in by_sequence.items():
-        flow = group[0].flow
-        first = _reserve_numbers(flow, year, len(group))
-        for i, plan in enumerate(group):
-            plan.process.number = _number(flow, year, first + i)
+    number_starts(plans)
     # The rows of a start go in through ``rows.insert`` (SQL compiled once: intake's hot path).
     rows.insert([plan.process for plan in plans])
     # Keys are set here, not taken from the cached related objects: a plan
