@@ -470,6 +470,9 @@ def table(results: dict) -> str:
     lines = []
 
     def row(name, fig, base, target=""):
+        part = results.get(name[1])  # "(a) …" → results["a"]
+        if isinstance(part, dict) and part.get("from_run"):
+            name += f" — run of {part['from_run']}"
         lines.append(f"| {name} | {fig} | {base} | {target} |")
 
     lines.append(f"| figure ({results['vendor']}, {results['prepare']['events']:,} leads) | value | baseline "
@@ -508,6 +511,18 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def carry_over(results: dict, out: Path, skip: set[str]) -> None:
+    """Keep the figures of skipped parts from the previous result file, each
+    marked with the run it came from (``from_run``), so re-measuring one part
+    does not drop the others."""
+    if not skip or not out.exists():
+        return
+    earlier = json.loads(out.read_text())
+    for part in sorted(skip):
+        if part in earlier and part not in results:
+            results[part] = {**earlier[part], "from_run": earlier[part].get("from_run", earlier.get("started"))}
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     env = configure(args)
@@ -531,11 +546,12 @@ def main(argv=None) -> None:
     if "c" not in skip:
         connection.close()
         results["c"] = bench_intake(args, env, say)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench_command-{connection.vendor}-{args.events}.json"
+    carry_over(results, out, skip)
     text = table(results)
     print()
     print(text)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"bench_command-{connection.vendor}-{args.events}.json"
     out.write_text(json.dumps({**results, "table": text}, ensure_ascii=False, indent=1, default=str))
     print(f"\n→ {out.relative_to(REPO)}")
 
