@@ -355,10 +355,10 @@ def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
     rows.insert([plan.process for plan in plans])
     # Keys are set here, not taken from the cached related objects: a plan
     # may be written again after a failed batch, with stale keys from then.
+    # (Assigned as objects, which sets the key and keeps the cached process.)
     for plan in plans:
-        pk = plan.process.pk
         for row in (*plan.parties, plan.transition, *plan.deadlines, *([plan.record] if plan.record else [])):
-            row.process_id = pk
+            row.process = plan.process
     rows.insert([party for plan in plans for party in plan.parties])
     records: dict[type, list[models.Model]] = {}
     for plan in plans:
@@ -376,7 +376,7 @@ def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
     rows.insert([plan.transition for plan in plans])
     for plan in plans:
         for deadline in plan.deadlines:
-            deadline.started_by_id = plan.transition.pk
+            deadline.started_by = plan.transition
     rows.insert([deadline for plan in plans for deadline in plan.deadlines])
     for plan in plans:
         if plan.attachments:
