@@ -273,10 +273,10 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
         event, duplicates = _leads.submit(_Lead(plan, intake.attachments, actor, system, nearby))
     except IntegrityError:
         # Two retries raced on the same idempotency key: the other one won.
-        existing = _keyed(source, key).first()
-        if key and existing is not None:
-            return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
-        raise
+        existing = _keyed(source, key).first() if key else None
+        if existing is None:
+            raise
+        return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
     return IntakeResult(event, True, duplicates)
 
 

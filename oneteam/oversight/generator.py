@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from oneteam.workflow import services as kernel
 from oneteam.worktime.engine import Pause, Period, PeriodKind
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, no DST since 1991
@@ -396,7 +397,7 @@ class Generator:
         if self.now <= self.start:
             raise ValueError(_("%(y)s 年尚未开始") % {"y": year})
         self.flow = get_flow("event")
-        self.labels = {a.name: str(a.label) for a in self.flow.actions} | {"start": "发起"}
+        self.labels = {a.name: str(a.label) for a in self.flow.actions} | {"start": str(_("发起"))}
         self.counts_as = {a.name: a.counts_as or "" for a in self.flow.actions} | {"start": ""}
         self._periods: dict[tuple, tuple[str, int]] = {}
         self.clocks = Clocks()
@@ -433,8 +434,6 @@ class Generator:
     # -- the generation --------------------------------------------------
 
     def run(self, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-        from oneteam.workflow.models import NumberSequence
-
         check_columns()
         city = load_city(self.now.date(), resolve=self.resolve)
         self.city = city
@@ -447,9 +446,7 @@ class Generator:
         points = sample_points(city, need, self.np_rng)
         cursors: dict[int, int] = defaultdict(int)
         with transaction.atomic():
-            seq, _created = NumberSequence.objects.select_for_update().get_or_create(kind="event", year=self.year)
-            first_number = seq.last + 1
-            NumberSequence.objects.filter(pk=seq.pk).update(last=seq.last + self.n)
+            first_number = kernel.reserve_numbers(self.flow, self.year, self.n)
         totals: dict[str, int] = defaultdict(int)
         sink = _ThreadedSink(self.writer, progress) if self.threaded else _Sink(self.writer, progress)
         batch = Batch()
@@ -720,7 +717,7 @@ class Generator:
         title_detail = rng.choice(DETAILS)
         description = f"{place.name}附近{cat.name}，{title_detail}。"
         data = {"channel": channel, "synthetic": True}
-        b.process.append((pid, "event", f"{self.flow.prefix}-{self.year}-{number:06d}",
+        b.process.append((pid, "event", kernel.process_number(self.flow, self.year, number),
                           f"{cat.name}：{description[:40]}", state, len(transitions), None, "系统", w.dt(t0),
                           w.dt(updated), w.dt(closed_at), satisfaction, json.dumps(data, ensure_ascii=False),
                           initiator.pk, tid))

@@ -141,8 +141,9 @@ def _add_party(process: Process, body: Body, role: str, now: dt.datetime) -> Par
 # --------------------------------------------------------------------------
 
 
-def _reserve_numbers(flow: Flow, year: int, count: int) -> int:
-    """Reserve ``count`` consecutive numbers of ``flow`` in ``year``; returns the first."""
+def reserve_numbers(flow: Flow, year: int, count: int) -> int:
+    """Reserve ``count`` consecutive numbers of ``flow`` in ``year`` (inside the
+    caller's transaction, or alone in autocommit); returns the first."""
     q = connection.ops.quote_name
     # One statement takes the row lock, advances and returns the last number
     # (RETURNING: PostgreSQL, SQLite ≥ 3.35); only the first number of a kind
@@ -159,7 +160,8 @@ def _reserve_numbers(flow: Flow, year: int, count: int) -> int:
     return row[0] - count + 1
 
 
-def _number(flow: Flow, year: int, n: int) -> str:
+def process_number(flow: Flow, year: int, n: int) -> str:
+    """A process's number as shown everywhere: ``SJ-2026-000123``."""
     return f"{flow.prefix}-{year}-{n:06d}"
 
 
@@ -337,9 +339,9 @@ def number_starts(plans: Sequence[StartPlan]) -> None:
             by_sequence.setdefault((plan.flow.kind, year), []).append(plan)
     for (_kind, year), group in by_sequence.items():
         flow = group[0].flow
-        first = _reserve_numbers(flow, year, len(group))
+        first = reserve_numbers(flow, year, len(group))
         for i, plan in enumerate(group):
-            plan.process.number = _number(flow, year, first + i)
+            plan.process.number = process_number(flow, year, first + i)
 
 
 def write_starts(plans: Sequence[StartPlan]) -> list[Process]:
@@ -869,6 +871,7 @@ def change_parties(
             "flow": locked.flow.label, "number": locked.number, "title": locked.title, "cause": cause}
         notify.notify_process(locked, verb="parties_changed", text=text)
     return ctx.party_changes
+
 
 @transaction.atomic
 def do_comment(process: Process, *, actor: User, text: str) -> Comment:

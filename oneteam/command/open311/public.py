@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
-from .. import services
 from ..choices import DissuasionOutcome, Urgency
 from ..models import Event, EventCategory, ExternalSystem
 from ..services import config
@@ -56,11 +55,6 @@ def iso(value: dt.datetime | None) -> str | None:
 
 def active_categories() -> QuerySet[EventCategory]:
     return EventCategory.objects.filter(active=True).order_by("code")
-
-
-def find_category(service_code: str) -> EventCategory | None:
-    """The active category whose ``service_code`` (Open311 code, else own code) is ``service_code``."""
-    return services.find_category(service_code, service_code=True)
 
 
 def _times(category: EventCategory, urgency: str = Urgency.NORMAL) -> str:

@@ -24,7 +24,7 @@ from oneteam.core.errors import InvalidInput, NotPermitted, ServiceError
 from oneteam.org.models import City
 
 from ..models import ExternalSystem
-from ..services import Intake, config, report_event
+from ..services import Intake, config, find_category, report_event
 from . import parsing, public
 from .formats import error, render
 
@@ -100,7 +100,7 @@ def service_definition(request, service_code: str, fmt: str):
         return _not_allowed(fmt)
     if response := _jurisdiction_error(request, fmt):
         return response
-    category = public.find_category(service_code)
+    category = find_category(service_code, service_code=True)
     if category is None:
         return error(fmt, 404, _("未知的服务代码：%(c)s") % {"c": service_code[:40]}, code="unknown_service")
     return render(fmt, "service_definition", public.service_definition(category))
@@ -208,7 +208,7 @@ def _create(request, fmt: str):
         return response
     post = request.POST
     service_code = post.get("service_code", "").strip()
-    category = public.find_category(service_code)
+    category = find_category(service_code, service_code=True)
     if category is None:
         message = (_("未知的服务代码：%(c)s") % {"c": service_code[:40]}) if service_code else _("缺少 service_code。")
         return error(fmt, 400, message, code="unknown_service")

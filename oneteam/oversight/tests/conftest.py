@@ -7,34 +7,13 @@ from oneteam.org.choices import BodyKind, Role
 
 
 @pytest.fixture(autouse=True)
-def rollup_hook(monkeypatch):
-    """The kernel runs ``rollups.on_transition`` through its hook registry
-    (registered by ``OversightConfig.ready``); on a kernel without it, wire it
-    in the same places (end of ``start_process`` and ``_perform_locked``)."""
-    import inspect
-
+def rollup_hook():
+    """The roll-ups follow the kernel through its after-action hook
+    (registered by ``OversightConfig.ready``); every test here relies on it."""
     from oneteam.oversight import rollups
-    from oneteam.workflow import services as kernel
+    from oneteam.workflow import hooks
 
-    if "run_after_action" in inspect.getsource(kernel):
-        from oneteam.workflow import hooks
-
-        assert rollups.on_transition in hooks._after_action  # registered by OversightConfig.ready
-        return
-    perform_locked, start = kernel._perform_locked, kernel.start_process
-
-    def _perform_locked(*args, **kwargs):
-        transition = perform_locked(*args, **kwargs)
-        rollups.on_transition(transition, stopped_deadlines=[], process=transition.process)
-        return transition
-
-    def start_process(*args, **kwargs):
-        process = start(*args, **kwargs)
-        rollups.on_transition(process.transitions.get(seq=1), stopped_deadlines=[], process=process)
-        return process
-
-    monkeypatch.setattr(kernel, "_perform_locked", _perform_locked)
-    monkeypatch.setattr(kernel, "start_process", start_process)
+    assert rollups.on_transition in hooks._after_action
 
 
 @pytest.fixture
