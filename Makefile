@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format schema clean
+.PHONY: install run test lint format schema messages clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -32,6 +32,15 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the English catalogs from the code, then translate the new (empty)
+# entries in oneteam/locale/en/LC_MESSAGES/*.po and run this again to compile.
+# Needs GNU gettext (apt-get install gettext).
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=benchmarks
+messages: install
+	$(BIN)/python manage.py makemessages -l en --add-location file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -d djangojs -l en --add-location file $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=node_modules
 
 schema: install
 	$(BIN)/oneteam spectacular --file docs/openapi.yaml --validate --fail-on-warn

@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneTeam API",
-    "DESCRIPTION": "一支队伍管执法 协同指挥与执法监督平台 API",
+    "DESCRIPTION": _("一支队伍管执法 协同指挥与执法监督平台 API"),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -61,8 +62,9 @@ COLUMNS: list[Column] = [
 HEADERS = [c.header for c in COLUMNS]
 #: Fields compared to decide whether a matter changed between versions, with their labels.
 COMPARED = {
-    "name": "事项名称", "kind": "事项类型", "field": "执法领域", "legal_basis": "法律依据", "articles": "条款依据",
-    "department_id": "原业务主管部门", "transfer_scope": "划转范围", "boundary": "职责边界", "tiers": "裁量基准",
+    "name": _l("事项名称"), "kind": _l("事项类型"), "field": _l("执法领域"), "legal_basis": _l("法律依据"),
+    "articles": _l("条款依据"), "department_id": _l("原业务主管部门"), "transfer_scope": _l("划转范围"),
+    "boundary": _l("职责边界"), "tiers": _l("裁量基准"),
 }
 
 Tier = tuple[str, Decimal | None, Decimal | None, str]
@@ -76,10 +78,13 @@ class Issue:
     letter: str = ""
 
     def __str__(self) -> str:
-        where = _("第%(r)d行") % {"r": self.row}
-        if self.column:
-            where += f" {self.letter}列「{self.column}」" if self.letter else f"「{self.column}」"
-        return f"{where}：{self.message}"
+        if not self.column:
+            where = _("第%(r)d行") % {"r": self.row}
+        elif self.letter:
+            where = _("第%(r)d行 %(l)s列「%(c)s」") % {"r": self.row, "l": self.letter, "c": self.column}
+        else:
+            where = _("第%(r)d行「%(c)s」") % {"r": self.row, "c": self.column}
+        return _("%(w)s：%(m)s") % {"w": where, "m": self.message}
 
 
 @dataclass
@@ -147,7 +152,8 @@ class ImportPlan:
     def summary_lines(self) -> list[str]:
         lines = []
         for v in self.versions:
-            head = f"《{v.catalog.name}》{v.label}（{v.effective_from.isoformat()} 起施行）"
+            head = _("《%(c)s》%(v)s（%(d)s 起施行）") % {
+                "c": v.catalog.name, "v": v.label, "d": v.effective_from.isoformat()}
             if not v.is_new:
                 lines.append(_("%(h)s：已存在且内容一致，不作改动。") % {"h": head})
                 continue
@@ -155,7 +161,8 @@ class ImportPlan:
             lines.append(_("%(h)s：新版本，共 %(n)d 项，%(b)s：新增 %(a)d、变更 %(c)d、取消 %(r)d。") % {
                 "h": head, "n": len(v.rows), "b": base, "a": len(v.added), "c": len(v.changed), "r": len(v.retired)})
             lines += [f"  + {code} {name}" for code, name in v.added]
-            lines += [f"  ~ {code} {name}（{'、'.join(fields)}）" for code, name, fields in v.changed]
+            lines += ["  ~ " + _("%(c)s %(n)s（%(f)s）") % {"c": code, "n": name, "f": _("、").join(fields)}
+                      for code, name, fields in v.changed]
             lines += [f"  - {code} {name}" for code, name in v.retired]
         return lines
 
@@ -478,7 +485,7 @@ def _diff(plan: VersionPlan, errors: list[Issue]) -> None:
             continue
         old = before[code][1]
         new = row.snapshot()
-        fields = [label for key, label in COMPARED.items() if old[key] != new[key]]
+        fields = [str(label) for key, label in COMPARED.items() if old[key] != new[key]]
         if fields:
             plan.changed.append((code, row.name, fields))
     plan.retired = [(code, name) for code, (name, _snap) in sorted(before.items()) if code not in incoming]
@@ -555,5 +562,5 @@ def xlsx_bytes(headers: list[str], rows: list[list], *, title: str = "", widths:
 
 def export_catalogs(path: str | Path, on: dt.date) -> int:
     rows = export_rows(on)
-    write_table(path, HEADERS, rows, title="执法事项目录", widths=[c.width for c in COLUMNS])
+    write_table(path, HEADERS, rows, title=_("执法事项目录"), widths=[c.width for c in COLUMNS])
     return len(rows)

@@ -359,7 +359,8 @@ class EmpowermentRequest(ProcessRecord):
         verbose_name_plural = _("赋权申请")
 
     def __str__(self) -> str:
-        return f"{self.township} {self.get_kind_display()}（{len(self.matter_codes)}项）"
+        return _("%(t)s %(k)s（%(n)d项）") % {"t": self.township, "k": self.get_kind_display(),
+                                            "n": len(self.matter_codes)}
 
     def clean(self) -> None:
         codes = self.matter_codes

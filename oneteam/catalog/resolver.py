@@ -25,7 +25,7 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput
@@ -107,7 +107,7 @@ def parse_point(text: str) -> tuple[float, float]:
 
 
 def _d(value: dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
 
 
 def who_handles(matter: Matter | str, *, township: Township | str | None = None,
@@ -166,7 +166,9 @@ invalidate = _memo.changed
 
 
 def _cached(matter, township_id: int, on: dt.date, place) -> Answer:
-    key = (matter.pk if isinstance(matter, Matter) else str(matter or "").strip(), township_id, on)
+    # The reasons are text in the active language: one answer per language.
+    key = (matter.pk if isinstance(matter, Matter) else str(matter or "").strip(), township_id, on,
+           translation.get_language())
 
     def compute():
         try:
@@ -190,7 +192,7 @@ def _resolve(matter, place: Township, on: dt.date) -> Answer:
         code = str(matter or "").strip()
         found_matter = find_matter(code)
         if found_matter is None:
-            raise CompetenceError(_("未知的执法事项编码：%(c)s") % {"c": code or "（空）"}, code="unknown_matter")
+            raise CompetenceError(_("未知的执法事项编码：%(c)s") % {"c": code or _("（空）")}, code="unknown_matter")
         matter = found_matter
     if not CatalogVersion.objects.filter(effective_from__lte=on).exists():
         raise CompetenceError(_("%(d)s 早于所有执法事项目录的生效日期，当日没有可依据的目录。") % {"d": _d(on)},

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from oneteam.core.errors import ServiceError
 from oneteam.org.models import Township
@@ -108,8 +109,9 @@ def power_list(request, township: str | None = None):
     })
 
 
-POWER_LIST_HEADERS = ["序号", "事项编码", "事项名称", "事项类型", "执法领域", "所属目录", "法律依据", "原业务主管部门",
-                      "划转范围", "职责边界", "赋权决定", "赋权生效日期"]
+POWER_LIST_HEADERS = [_l("序号"), _l("事项编码"), _l("事项名称"), _l("事项类型"), _l("执法领域"), _l("所属目录"),
+                      _l("法律依据"), _l("原业务主管部门"), _l("划转范围"), _l("职责边界"), _l("赋权决定"),
+                      _l("赋权生效日期")]
 
 
 @login_required
@@ -123,7 +125,7 @@ def power_list_export(request, township: str):
              it.entry.get_transfer_scope_display(), it.entry.boundary, it.empowerment.granted_by.decision_no,
              it.empowerment.effective_from]
             for i, it in enumerate(selectors.power_list(found, on), start=1)]
-    data = xlsx_bytes(POWER_LIST_HEADERS, rows, title=f"{found.name}权力清单",
+    data = xlsx_bytes([str(h) for h in POWER_LIST_HEADERS], rows, title=_("%(t)s权力清单") % {"t": found.name},
                       widths=[6, 15, 44, 8, 10, 30, 40, 24, 8, 36, 24, 12])
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"power-list-{found.code}-{on.isoformat()}.xlsx"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from oneteam.core import rows
 from oneteam.core.errors import InvalidInput, NotPermitted
 from oneteam.core.groupcommit import GroupCommit
+from oneteam.core.i18n import record_language
 from oneteam.core.memo import Memo
 from oneteam.ledger import services as ledger
 from oneteam.org import geo
@@ -176,18 +177,21 @@ def command_centre(township: Township) -> Body:
 
 
 def propose(category: EventCategory, township: Township, lng, lat, on: dt.date) -> tuple[Body | None, list[str]]:
-    """The competence resolver's answer for the category's matter at the place."""
+    """The competence resolver's answer for the category's matter at the place.
+    The reasons are kept on the lead: written in the installation's language
+    whoever reports (``oneteam.core.i18n``)."""
     from oneteam.catalog.resolver import CompetenceError, who_handles
 
-    if not category.matter_codes:
-        return None, [_("该类别未对应执法事项，由指挥室人工判断。")]
-    try:
-        if lng is not None:
-            answer = who_handles(category.matter_codes[0], point=(float(lng), float(lat)), on=on)
-        else:
-            answer = who_handles(category.matter_codes[0], township=township, on=on)
-    except CompetenceError as exc:
-        return None, [exc.message]
+    with record_language():
+        if not category.matter_codes:
+            return None, [_("该类别未对应执法事项，由指挥室人工判断。")]
+        try:
+            if lng is not None:
+                answer = who_handles(category.matter_codes[0], point=(float(lng), float(lat)), on=on)
+            else:
+                answer = who_handles(category.matter_codes[0], township=township, on=on)
+        except CompetenceError as exc:
+            return None, [exc.message]
     return answer.body, list(answer.reasons)
 
 

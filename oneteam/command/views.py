@@ -13,7 +13,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from oneteam.core.access import scope_for
@@ -27,9 +27,10 @@ from .forms import ReportForm
 from .models import DuplicateSuggestion, Event, Patrol
 
 BUCKET_LABELS = {
-    "to_file": _lazy("待立案"), "to_dispatch": _lazy("待派遣"), "coordinating": _lazy("待市级协调"),
-    "in_progress": _lazy("处置中"), "to_verify": _lazy("待核查"), "to_visit": _lazy("待回访"),
-    "overdue": _lazy("已超期"), "due_today": _lazy("今日到期"),
+    "to_file": gettext_lazy("待立案"), "to_dispatch": gettext_lazy("待派遣"),
+    "coordinating": gettext_lazy("待市级协调"),
+    "in_progress": gettext_lazy("处置中"), "to_verify": gettext_lazy("待核查"), "to_visit": gettext_lazy("待回访"),
+    "overdue": gettext_lazy("已超期"), "due_today": gettext_lazy("今日到期"),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from oneteam.core.errors import InvalidInput
 from oneteam.org.choices import BodyKind, BodyLevel, Role
@@ -52,7 +52,7 @@ def body_from(value) -> Body:
     if body is None and text:
         body = Body.objects.filter(code=text).first()
     if body is None or not body.is_active:
-        raise InvalidInput(_("单位不存在或已停用：%(b)s") % {"b": text or "（空）"}, code="body_unknown")
+        raise InvalidInput(_("单位不存在或已停用：%(b)s") % {"b": text or _("（空）")}, code="body_unknown")
     return body
 
 
@@ -98,19 +98,19 @@ def _on_escalate(ctx) -> None:
 
 COLLABORATION = Flow(
     kind="collaboration",
-    label=_l("执法协作申请"),
+    label=gettext_lazy("执法协作申请"),
     route="collaboration-requests",
     model="cooperation.CollaborationRequest",
     number_prefix="XZ",
-    description=_l("乡镇(街道)综合行政执法队通过平台向业务主管部门申请认定、技术鉴定、咨询意见或资料；部门自收到之日起"
-                   "5个工作日内答复，情况复杂的可延长5个工作日一次；可提请温州市相关部门协作。"),
+    description=gettext_lazy("乡镇(街道)综合行政执法队通过平台向业务主管部门申请认定、技术鉴定、咨询意见或资料；部门自收到之日起"
+                             "5个工作日内答复，情况复杂的可延长5个工作日一次；可提请温州市相关部门协作。"),
     states=[
-        State("submitted", _l("已送达待签收")),
-        State("received", _l("已签收办理中")),
-        State("refused", _l("部门拒绝协作")),
-        State("replied", _l("已答复"), terminal=True),
-        State("closed", _l("已办结"), terminal=True),
-        State("withdrawn", _l("已撤回"), terminal=True),
+        State("submitted", gettext_lazy("已送达待签收")),
+        State("received", gettext_lazy("已签收办理中")),
+        State("refused", gettext_lazy("部门拒绝协作")),
+        State("replied", gettext_lazy("已答复"), terminal=True),
+        State("closed", gettext_lazy("已办结"), terminal=True),
+        State("withdrawn", gettext_lazy("已撤回"), terminal=True),
     ],
     initial="submitted",
     start_roles=TOWNSHIP_ROLES,
@@ -120,31 +120,34 @@ COLLABORATION = Flow(
         StartDeadline("response", _period("COLLABORATION_RECEIPT_DAYS")),
         StartDeadline("handling", _period("COLLABORATION_REPLY_DAYS")),
     ],
-    deadline_labels={"response": _l("签收期限"), "handling": _l("答复期限")},
+    deadline_labels={"response": gettext_lazy("签收期限"), "handling": gettext_lazy("答复期限")},
     actions=[
-        Action("receive", _l("签收"), source=["submitted"], target="received", roles=DEPARTMENT_ROLES,
+        Action("receive", gettext_lazy("签收"), source=["submitted"], target="received", roles=DEPARTMENT_ROLES,
                counts_as=CountsAs.RESPONSE, deadlines=[StopDeadline("response")]),
-        Action("extend", _l("延期答复"), source=["received"], target="received", roles=DEPARTMENT_ROLES,
-               style="secondary", help_text=_l("情况复杂的，可延长一次，须说明理由。"),
+        Action("extend", gettext_lazy("延期答复"), source=["received"], target="received", roles=DEPARTMENT_ROLES,
+               style="secondary", help_text=gettext_lazy("情况复杂的，可延长一次，须说明理由。"),
                deadlines=[ExtendDeadline("handling", _period("COLLABORATION_EXTENSION_DAYS"),
                                          max_times=int(conf.get("COLLABORATION_MAX_EXTENSIONS")))]),
-        Action("reply", _l("答复"), source=["submitted", "received"], target="replied", roles=DEPARTMENT_ROLES,
+        Action("reply", gettext_lazy("答复"),
+               source=["submitted", "received"], target="replied", roles=DEPARTMENT_ROLES,
                requires=Requires(fields=["reply"]), counts_as=CountsAs.HANDLING,
                deadlines=[StopDeadline("response"), StopDeadline("handling")]),
-        Action("refuse", _l("拒绝协作"), source=["submitted", "received"], target="refused", roles=DEPARTMENT_ROLES,
+        Action("refuse", gettext_lazy("拒绝协作"),
+               source=["submitted", "received"], target="refused", roles=DEPARTMENT_ROLES,
                requires=Requires(reason=True), style="danger",
                deadlines=[StopDeadline("response"), StopDeadline("handling")]),
-        Action("escalate", _l("提请温州市部门协作"), source=["submitted", "received", "refused"], target="submitted",
+        Action("escalate", gettext_lazy("提请温州市部门协作"),
+               source=["submitted", "received", "refused"], target="submitted",
                parties=[PartyRole.ASSIGNEE, PartyRole.INITIATOR],
                roles=(*DEPARTMENT_ROLES, Role.ENFORCEMENT_OFFICER),
                requires=Requires(reason=True, fields=["escalate_to"]), handler=_on_escalate, style="secondary",
-               help_text=_l("填写温州市部门的单位代码（如 WZ-SCJG）。乡镇(街道)仅可在部门逾期或拒绝后提请。"),
+               help_text=gettext_lazy("填写温州市部门的单位代码（如 WZ-SCJG）。乡镇(街道)仅可在部门逾期或拒绝后提请。"),
                deadlines=[StopDeadline("response"), StopDeadline("handling"),
                           StartDeadline("response", _period("COLLABORATION_RECEIPT_DAYS")),
                           StartDeadline("handling", _period("COLLABORATION_REPLY_DAYS"))]),
-        Action("close", _l("办结"), source=["refused"], target="closed", parties=[PartyRole.INITIATOR],
+        Action("close", gettext_lazy("办结"), source=["refused"], target="closed", parties=[PartyRole.INITIATOR],
                roles=TOWNSHIP_ROLES, requires=Requires(reason=True), style="secondary"),
-        Action("withdraw", _l("撤回"), source=["submitted", "received"], target="withdrawn",
+        Action("withdraw", gettext_lazy("撤回"), source=["submitted", "received"], target="withdrawn",
                parties=[PartyRole.INITIATOR], roles=TOWNSHIP_ROLES, requires=Requires(reason=True), style="danger",
                deadlines=[StopDeadline("response"), StopDeadline("handling")]),
     ],
@@ -174,7 +177,7 @@ def parse_items(value) -> list[str]:
     unknown = [n for n in names if n not in CHECKLIST_ITEMS]
     if unknown or not names:
         raise InvalidInput(_("未知的移送条件：%(n)s（可选：%(all)s 或 all）") % {
-            "n": "、".join(unknown) or "（空）", "all": ", ".join(CHECKLIST_ITEMS)}, code="checklist_unknown")
+            "n": "、".join(unknown) or _("（空）"), "all": ", ".join(CHECKLIST_ITEMS)}, code="checklist_unknown")
     return names
 
 
@@ -241,51 +244,53 @@ def _on_accept(ctx) -> None:
 
 CASE_TRANSFER = Flow(
     kind="case_transfer",
-    label=_l("案件移送抄告"),
+    label=gettext_lazy("案件移送抄告"),
     route="case-transfers",
     model="cooperation.CaseTransfer",
     number_prefix="YS",
-    description=_l("同级移送，以部门或乡镇(街道)名义进行；违法事实基本清楚、证据材料符合立案标准、程序合法、手续完备；"
-                   "证据材料同时抄送市综合行政执法指导办公室；证据互认、结果互通。"),
+    description=gettext_lazy("同级移送，以部门或乡镇(街道)名义进行；违法事实基本清楚、证据材料符合立案标准、程序合法、手续完备；"
+                             "证据材料同时抄送市综合行政执法指导办公室；证据互认、结果互通。"),
     states=[
-        State("drafted", _l("草拟")),
-        State("sent", _l("已移送待签收")),
-        State("received", _l("已签收")),
-        State("accepted", _l("已受理")),
-        State("returned", _l("已退回")),
-        State("shared", _l("结果已反馈"), terminal=True),
-        State("withdrawn", _l("已撤回"), terminal=True),
+        State("drafted", gettext_lazy("草拟")),
+        State("sent", gettext_lazy("已移送待签收")),
+        State("received", gettext_lazy("已签收")),
+        State("accepted", gettext_lazy("已受理")),
+        State("returned", gettext_lazy("已退回")),
+        State("shared", gettext_lazy("结果已反馈"), terminal=True),
+        State("withdrawn", gettext_lazy("已撤回"), terminal=True),
     ],
     initial="drafted",
     start_roles=SENDER_ROLES,
-    deadline_labels={"response": _l("签收期限"), "decision": _l("受理期限")},
+    deadline_labels={"response": gettext_lazy("签收期限"), "decision": gettext_lazy("受理期限")},
     actions=[
-        Action("add_evidence", _l("上传证据材料"), source=["drafted"], target="drafted",
+        Action("add_evidence", gettext_lazy("上传证据材料"), source=["drafted"], target="drafted",
                parties=[PartyRole.INITIATOR], roles=SENDER_ROLES, requires=Requires(attachments=1),
                style="secondary"),
-        Action("confirm", _l("确认移送条件"), source=["drafted"], target="drafted", parties=[PartyRole.INITIATOR],
+        Action("confirm", gettext_lazy("确认移送条件"),
+               source=["drafted"], target="drafted", parties=[PartyRole.INITIATOR],
                roles=SENDER_ROLES, requires=Requires(fields=["checklist"]), handler=_on_confirm,
                style="secondary",
-               help_text=_l("以本人名义确认，填写 facts_clear, evidence_standard, procedure_lawful, "
-                            "formalities_complete 之一或多项，或 all。")),
-        Action("send", _l("移送"), source=["drafted"], target="sent", parties=[PartyRole.INITIATOR],
+               help_text=gettext_lazy("以本人名义确认，填写 facts_clear, evidence_standard, procedure_lawful, "
+                                      "formalities_complete 之一或多项，或 all。")),
+        Action("send", gettext_lazy("移送"), source=["drafted"], target="sent", parties=[PartyRole.INITIATOR],
                roles=SENDER_ROLES, handler=_on_send,
-               help_text=_l("自动生成移送函，并抄送市综合行政执法指导办公室。"),
+               help_text=gettext_lazy("自动生成移送函，并抄送市综合行政执法指导办公室。"),
                deadlines=[StartDeadline("response", _period("TRANSFER_RECEIPT_DAYS")),
                           StartDeadline("decision", _period("TRANSFER_DECISION_DAYS"))]),
-        Action("receive", _l("签收"), source=["sent"], target="received", roles=SENDER_ROLES,
+        Action("receive", gettext_lazy("签收"), source=["sent"], target="received", roles=SENDER_ROLES,
                counts_as=CountsAs.RESPONSE, deadlines=[StopDeadline("response")]),
-        Action("accept", _l("受理"), source=["sent", "received"], target="accepted", roles=SENDER_ROLES,
-               handler=_on_accept, help_text=_l("受理即认可移送单位的证据材料（证据互认）。"),
+        Action("accept", gettext_lazy("受理"), source=["sent", "received"], target="accepted", roles=SENDER_ROLES,
+               handler=_on_accept, help_text=gettext_lazy("受理即认可移送单位的证据材料（证据互认）。"),
                deadlines=[StopDeadline("response"), StopDeadline("decision")]),
-        Action("return_case", _l("退回"), source=["sent", "received"], target="returned", roles=SENDER_ROLES,
+        Action("return_case", gettext_lazy("退回"), source=["sent", "received"], target="returned", roles=SENDER_ROLES,
                requires=Requires(reason=True), style="danger",
                deadlines=[StopDeadline("response"), StopDeadline("decision")]),
-        Action("revise", _l("补正后重新办理"), source=["returned"], target="drafted", parties=[PartyRole.INITIATOR],
+        Action("revise", gettext_lazy("补正后重新办理"),
+               source=["returned"], target="drafted", parties=[PartyRole.INITIATOR],
                roles=SENDER_ROLES, requires=Requires(reason=True), style="secondary"),
-        Action("report_result", _l("反馈处理结果"), source=["accepted"], target="shared", roles=SENDER_ROLES,
+        Action("report_result", gettext_lazy("反馈处理结果"), source=["accepted"], target="shared", roles=SENDER_ROLES,
                requires=Requires(fields=["result"]), counts_as=CountsAs.HANDLING),
-        Action("withdraw", _l("撤回"), source=["drafted", "returned"], target="withdrawn",
+        Action("withdraw", gettext_lazy("撤回"), source=["drafted", "returned"], target="withdrawn",
                parties=[PartyRole.INITIATOR], roles=SENDER_ROLES, requires=Requires(reason=True), style="danger"),
     ],
 )
@@ -330,48 +335,50 @@ DISPUTE_PARTIES = (PartyRole.INITIATOR, PartyRole.ASSIGNEE)
 
 DISPUTE = Flow(
     kind="dispute",
-    label=_l("执法争议"),
+    label=gettext_lazy("执法争议"),
     route="enforcement-disputes",
     model="cooperation.Dispute",
     number_prefix="ZY",
-    description=_l("争议方协商；协商不成由市综合行政执法指导办公室牵头，会同市委编办、市司法局协调；协调不成报领导小组裁定。"
-                   "协调期间争议方均应依法履职，由过渡期责任单位承接，不得形成监管真空。"),
+    description=gettext_lazy("争议方协商；协商不成由市综合行政执法指导办公室牵头，会同市委编办、市司法局协调；协调不成报领导小组裁定。"
+                             "协调期间争议方均应依法履职，由过渡期责任单位承接，不得形成监管真空。"),
     states=[
-        State("negotiating", _l("协商中")),
-        State("coordinating", _l("指导办协调中")),
-        State("ruling", _l("待领导小组裁定")),
-        State("settled", _l("协商解决"), terminal=True),
-        State("coordinated", _l("协调解决"), terminal=True),
-        State("ruled", _l("已裁定"), terminal=True),
-        State("withdrawn", _l("已撤回"), terminal=True),
+        State("negotiating", gettext_lazy("协商中")),
+        State("coordinating", gettext_lazy("指导办协调中")),
+        State("ruling", gettext_lazy("待领导小组裁定")),
+        State("settled", gettext_lazy("协商解决"), terminal=True),
+        State("coordinated", gettext_lazy("协调解决"), terminal=True),
+        State("ruled", gettext_lazy("已裁定"), terminal=True),
+        State("withdrawn", gettext_lazy("已撤回"), terminal=True),
     ],
     initial="negotiating",
     start_deadlines=[StartDeadline("negotiation", _period("DISPUTE_NEGOTIATION_DAYS"))],
-    deadline_labels={"negotiation": _l("协商期限"), "coordination": _l("协调期限"), "ruling": _l("裁定期限")},
+    deadline_labels={"negotiation": gettext_lazy("协商期限"), "coordination": gettext_lazy("协调期限"),
+                     "ruling": gettext_lazy("裁定期限")},
     actions=[
-        Action("agree", _l("协商一致"), source=["negotiating"], target="settled", parties=DISPUTE_PARTIES,
+        Action("agree", gettext_lazy("协商一致"), source=["negotiating"], target="settled", parties=DISPUTE_PARTIES,
                requires=Requires(fields=["responsible_body", "resolution"]), handler=_resolver("negotiation"),
-               help_text=_l("责任单位填写单位代码或编号。"), deadlines=[StopDeadline("negotiation")]),
-        Action("fail_negotiation", _l("协商不成，提请协调"), source=["negotiating"], target="coordinating",
+               help_text=gettext_lazy("责任单位填写单位代码或编号。"), deadlines=[StopDeadline("negotiation")]),
+        Action("fail_negotiation", gettext_lazy("协商不成，提请协调"), source=["negotiating"], target="coordinating",
                parties=DISPUTE_PARTIES, requires=Requires(reason=True), handler=_on_fail_negotiation,
                style="secondary",
                deadlines=[StopDeadline("negotiation"), StartDeadline("coordination",
                                                                      _period("DISPUTE_COORDINATION_DAYS"))]),
-        Action("coordinate", _l("协调一致"), source=["coordinating"], target="coordinated",
+        Action("coordinate", gettext_lazy("协调一致"), source=["coordinating"], target="coordinated",
                parties=[PartyRole.SUPERVISOR], roles=[Role.SUPERVISOR, Role.BODY_HEAD],
                requires=Requires(fields=["responsible_body", "resolution"]),
                handler=_resolver("coordination", body_kind=BodyKind.GUIDANCE_OFFICE),
                deadlines=[StopDeadline("coordination")]),
-        Action("refer", _l("协调不成，报领导小组裁定"), source=["coordinating"], target="ruling",
+        Action("refer", gettext_lazy("协调不成，报领导小组裁定"), source=["coordinating"], target="ruling",
                parties=[PartyRole.SUPERVISOR], roles=[Role.SUPERVISOR, Role.BODY_HEAD],
                requires=Requires(reason=True), handler=_on_refer, style="secondary",
                deadlines=[StopDeadline("coordination"), StartDeadline("ruling", _period("DISPUTE_RULING_DAYS"))]),
-        Action("rule", _l("裁定"), source=["ruling"], target="ruled", parties=[PartyRole.SUPERVISOR],
+        Action("rule", gettext_lazy("裁定"), source=["ruling"], target="ruled", parties=[PartyRole.SUPERVISOR],
                roles=[Role.BODY_HEAD, Role.SUPERVISOR], requires=Requires(fields=["responsible_body", "resolution"]),
                handler=_resolver("ruling", body_kind=BodyKind.LEADING_GROUP),
-               help_text=_l("可填写 make_rule=1 与 rule_source（裁定文号），形成此后适用的管辖规则。"),
+               help_text=gettext_lazy("可填写 make_rule=1 与 rule_source（裁定文号），形成此后适用的管辖规则。"),
                deadlines=[StopDeadline("ruling")]),
-        Action("withdraw", _l("撤回"), source=["negotiating"], target="withdrawn", parties=[PartyRole.INITIATOR],
+        Action("withdraw", gettext_lazy("撤回"),
+               source=["negotiating"], target="withdrawn", parties=[PartyRole.INITIATOR],
                requires=Requires(reason=True), style="danger", deadlines=[StopDeadline("negotiation")]),
     ],
 )

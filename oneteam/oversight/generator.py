@@ -42,7 +42,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from oneteam.core.i18n import record_text
 from oneteam.workflow import services as kernel
+from oneteam.workflow.declare import START_LABEL
 from oneteam.worktime.engine import Pause, Period, PeriodKind
 
 LOCAL = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, no DST since 1991
@@ -397,7 +399,7 @@ class Generator:
         if self.now <= self.start:
             raise ValueError(_("%(y)s 年尚未开始") % {"y": year})
         self.flow = get_flow("event")
-        self.labels = {a.name: str(a.label) for a in self.flow.actions} | {"start": str(_("发起"))}
+        self.labels = {a.name: record_text(a.label) for a in self.flow.actions} | {"start": record_text(START_LABEL)}
         self.counts_as = {a.name: a.counts_as or "" for a in self.flow.actions} | {"start": ""}
         self._periods: dict[tuple, tuple[str, int]] = {}
         self.clocks = Clocks()

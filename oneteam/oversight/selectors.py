@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oneteam.core.access import Scope, scope_for
 from oneteam.org.models import Body, Township
@@ -45,14 +46,14 @@ class Filters:
         kind = (params.get("kind") or "event").strip()
         group = params.get("group") or "body"
         if group not in GROUPS:
-            raise InvalidInput("group 只能是 body 或 township。", code="bad_group")
+            raise InvalidInput(_("group 只能是 body 或 township。"), code="bad_group")
         try:
             date_from = dt.date.fromisoformat(params["from"]) if params.get("from") else dt.date(today.year, 1, 1)
             date_to = dt.date.fromisoformat(params["to"]) if params.get("to") else today
         except ValueError:
-            raise InvalidInput("日期格式应为 YYYY-MM-DD。", code="bad_date") from None
+            raise InvalidInput(_("日期格式应为 YYYY-MM-DD。"), code="bad_date") from None
         if date_to < date_from:
-            raise InvalidInput("结束日期不能早于开始日期。", code="bad_range")
+            raise InvalidInput(_("结束日期不能早于开始日期。"), code="bad_range")
         return cls(kind=kind, date_from=date_from, date_to=date_to, group=group)
 
     def as_params(self) -> dict[str, str]:
@@ -118,7 +119,7 @@ def metrics(user, filters: Filters, *, now: dt.datetime | None = None) -> dict[s
     out = []
     for k, r in rows.items():
         counts = _counts(r)
-        out.append({"id": k, "name": names.get(k, "（未关联乡镇）" if k == 0 else str(k)), "counts": counts,
+        out.append({"id": k, "name": names.get(k, _("（未关联乡镇）") if k == 0 else str(k)), "counts": counts,
                     "rates": [rate.parts(counts) for rate in rates]})
     out.sort(key=lambda r: (-r["counts"]["dispatched"], r["name"]))
     total = {c: sum(r["counts"][c] for r in out) for c in (*COUNTERS, conf.OVERDUE)}
@@ -168,9 +169,9 @@ def drill_down(user, filters: Filters, *, metric: str, unit_id: int | None, now:
 
 def unit_name(group: str, unit_id: int | None) -> str:
     if unit_id is None:
-        return "合计"
+        return _("合计")
     model = Body if group == "body" else Township
-    return model.objects.filter(pk=unit_id).values_list("name", flat=True).first() or "（未关联乡镇）"
+    return model.objects.filter(pk=unit_id).values_list("name", flat=True).first() or _("（未关联乡镇）")
 
 
 # --------------------------------------------------------------------------

@@ -63,8 +63,9 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("不满意")
 
 
-#: Reserved action name of the transition written by ``start_process``.
+#: Reserved action name of the transition written by ``start_process``, and its label.
 START_ACTION = "start"
+START_LABEL = _("发起")
 
 #: Paths the kernel itself uses under /flows/ and /api/v1/.
 RESERVED_ROUTES = frozenset({"inbox", "notifications", "attachments", "metrics"})

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oneteam.core.i18n import record_language
 from oneteam.core.memo import Memo
 from oneteam.org.models import User
 
@@ -89,24 +90,26 @@ def notify_transition(transition, process) -> None:
     flow = get_flow(process.kind)
     t = transition
     who = f"{t.body_name}{t.actor_name}" if t.body_name else t.actor_name
-    text = _("【%(flow)s】%(number)s %(title)s：%(who)s%(action)s，当前状态“%(state)s”。") % {
-        "flow": flow.label,
-        "number": process.number,
-        "title": process.title,
-        "who": who,
-        "action": t.action_label,
-        "state": flow.state_label(t.to_state),
-    }
+    with record_language():  # kept, and read by every party: the installation's language
+        text = _("【%(flow)s】%(number)s %(title)s：%(who)s%(action)s，当前状态“%(state)s”。") % {
+            "flow": flow.label,
+            "number": process.number,
+            "title": process.title,
+            "who": who,
+            "action": t.action_label,
+            "state": flow.state_label(t.to_state),
+        }
     _fan_out(process, verb=f"{process.kind}.{t.action}", text=text, exclude_user_id=t.actor_id, actor_body_id=t.body_id)
 
 
 def notify_comment(comment, process) -> None:
-    text = _("【%(flow)s】%(number)s %(title)s：%(who)s发表了意见。") % {
-        "flow": get_flow(process.kind).label,
-        "number": process.number,
-        "title": process.title,
-        "who": f"{comment.body_name}{comment.author_name}",
-    }
+    with record_language():
+        text = _("【%(flow)s】%(number)s %(title)s：%(who)s发表了意见。") % {
+            "flow": get_flow(process.kind).label,
+            "number": process.number,
+            "title": process.title,
+            "who": f"{comment.body_name}{comment.author_name}",
+        }
     _fan_out(process, verb=f"{process.kind}.comment", text=text, exclude_user_id=comment.author_id,
              actor_body_id=getattr(comment.author, "body_id", None))
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from oneteam.core import rows
 from oneteam.core.errors import Conflict, InvalidInput, NotPermitted
+from oneteam.core.i18n import record_language, record_text
 from oneteam.ledger import services as ledger
 from oneteam.org.models import Body, User
 from oneteam.org.services import require_certified_officers
@@ -33,6 +34,7 @@ from oneteam.org.services import require_certified_officers
 from . import clock, files, hooks, notify
 from .declare import (
     START_ACTION,
+    START_LABEL,
     Action,
     CancelDeadline,
     CountsAs,
@@ -302,7 +304,7 @@ def plan_start(
         process=process,
         seq=1,
         action=START_ACTION,
-        action_label=str(_("发起")),
+        action_label=record_text(START_LABEL),
         from_state="",
         to_state=flow.initial,
         actor=actor,
@@ -701,7 +703,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         process=locked,
         seq=seq,
         action=action.name,
-        action_label=str(action.label),
+        action_label=record_text(action.label),
         counts_as=action.counts_as or "",
         from_state=locked.state,
         to_state=target,
@@ -867,8 +869,9 @@ def change_parties(
         ledger.append(f"{locked.kind}.parties_changed", actor=actor, obj=locked,
                       payload={"number": locked.number, "cause": cause, "reason": reason,
                                "changes": ctx.party_changes})
-        text = _("【%(flow)s】%(number)s %(title)s：参与单位变更（%(cause)s）。") % {
-            "flow": locked.flow.label, "number": locked.number, "title": locked.title, "cause": cause}
+        with record_language():
+            text = _("【%(flow)s】%(number)s %(title)s：参与单位变更（%(cause)s）。") % {
+                "flow": locked.flow.label, "number": locked.number, "title": locked.title, "cause": cause}
         notify.notify_process(locked, verb="parties_changed", text=text)
     return ctx.party_changes
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oneteam.core.errors import InvalidInput, NotPermitted
 
@@ -243,7 +244,7 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
         )
         CalendarState.objects.get_or_create(pk=1)
         CalendarState.objects.filter(pk=1).update(version=F("version") + 1)
-        changes = diff_calendars(before, build_calendar(), parsed.year)
+        changes = diff_calendars(before, build_calendar(), parsed.year, translate=gettext_noop)
         ledger.append(
             "worktime.notice_loaded",
             actor=actor,
@@ -265,25 +266,34 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
     return notice
 
 
-def diff_calendars(before: engine.Calendar, after: engine.Calendar, year: int) -> list[dict]:
-    """Days of ``year`` (and the December before, January after) whose status changes."""
+def diff_calendars(before: engine.Calendar, after: engine.Calendar, year: int, *, translate=_) -> list[dict]:
+    """Days of ``year`` (and the December before, January after) whose status
+    changes, labelled in the current language; ``translate=gettext_noop`` keeps
+    the labels Chinese (the ledger's copy must not depend on who loaded the notice)."""
     out = []
     d = dt.date(year - 1, 12, 1)
     end = dt.date(year + 1, 1, 31)
     while d <= end:
         a, b = before.day_info(d), after.day_info(d)
-        if _day_label(a) != _day_label(b):
-            out.append({"date": d.isoformat(), "before": _day_label(a), "after": _day_label(b)})
+        if _day_label(a, translate) != _day_label(b, translate):
+            out.append({"date": d.isoformat(), "before": _day_label(a, translate), "after": _day_label(b, translate)})
         d += dt.timedelta(days=1)
     return out
 
 
-def _day_label(info: engine.DayInfo) -> str:
-    if info.kind == "holiday":
-        return f"放假（{info.name}）"
-    if info.kind == "adjusted":
-        return f"调休上班（{info.name}）"
-    return "休息日" if not info.working else "工作日"
+#: A day's status in :func:`diff_calendars` (marked here, translated when labelled).
+DAY_LABELS = {
+    "holiday": gettext_noop("放假（%(name)s）"),
+    "adjusted": gettext_noop("调休上班（%(name)s）"),
+    "rest": gettext_noop("休息日"),
+    "working": gettext_noop("工作日"),
+}
+
+
+def _day_label(info: engine.DayInfo, translate=_) -> str:
+    if info.kind in ("holiday", "adjusted"):
+        return translate(DAY_LABELS[info.kind]) % {"name": info.name}
+    return translate(DAY_LABELS["working" if info.working else "rest"])
 
 
 # ------------------------------------------------------------- deadlines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _l
 from rest_framework import serializers
 
 from ..models import Catalog, CatalogVersion, DiscretionTier, EmpowermentDecision, MatterEntry
@@ -122,7 +123,7 @@ class WhoHandlesSerializer(serializers.Serializer):
 
 
 class ProposalSerializer(serializers.Serializer):
-    township = serializers.CharField(help_text="乡镇(街道)名称或代码")
+    township = serializers.CharField(help_text=_l("乡镇(街道)名称或代码"))
     kind = serializers.ChoiceField(choices=["grant", "withdraw"], default="grant")
     matters = serializers.ListField(child=serializers.CharField(max_length=12), allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from ..models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, 
 from ..resolver import who_handles
 from . import serializers as s
 
-DATE = OpenApiParameter("date", str, description="日期 YYYY-MM-DD，默认今天")
+DATE = OpenApiParameter("date", str, description=_l("日期 YYYY-MM-DD，默认今天"))
 
 
 def date_param(request) -> dt.date:
@@ -50,10 +51,10 @@ class CatalogViewSet(ScopedReadOnlyViewSet):
 
 @extend_schema(parameters=[
     DATE,
-    OpenApiParameter("q", str, description="事项编码前缀或名称关键字"),
-    OpenApiParameter("field", str, description="执法领域"),
-    OpenApiParameter("catalog", str, description="目录代码"),
-    OpenApiParameter("kind", str, description="事项类型"),
+    OpenApiParameter("q", str, description=_l("事项编码前缀或名称关键字")),
+    OpenApiParameter("field", str, description=_l("执法领域")),
+    OpenApiParameter("catalog", str, description=_l("目录代码")),
+    OpenApiParameter("kind", str, description=_l("事项类型")),
 ])
 class MatterViewSet(viewsets.ViewSet):
     """Matters listed in the catalogs in force on ``date`` (one row per catalog entry)."""
@@ -101,9 +102,9 @@ class WhoHandlesView(APIView):
     """Who handles ``matter`` at ``township`` (name or code) or ``point`` ("lng,lat") on ``date``, and why."""
 
     @extend_schema(parameters=[
-        OpenApiParameter("matter", str, required=True, description="事项编码"),
-        OpenApiParameter("township", str, description="乡镇(街道)名称或代码"),
-        OpenApiParameter("point", str, description="WGS84 坐标“经度,纬度”"),
+        OpenApiParameter("matter", str, required=True, description=_l("事项编码")),
+        OpenApiParameter("township", str, description=_l("乡镇(街道)名称或代码")),
+        OpenApiParameter("point", str, description=_l("WGS84 坐标“经度,纬度”")),
         DATE,
     ], responses=s.WhoHandlesSerializer)
     def get(self, request):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import authentication, parsers, status, viewsets
 from rest_framework.response import Response
@@ -22,7 +23,7 @@ from . import serializers as s
 from .authentication import ExternalSystemKeyAuthentication, IsStaffUserOrExternalSystem, external_system
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, location=OpenApiParameter.HEADER, required=False,
-                               description="重试保护：同一来源同一键只生成一个事件（最多100个字符）")
+                               description=gettext_lazy("重试保护：同一来源同一键只生成一个事件（最多100个字符）"))
 
 
 def result_data(event: Event) -> dict:
@@ -59,7 +60,7 @@ class EventReportViewSet(viewsets.ViewSet):
 
     @extend_schema(request=s.EventReportSerializer, responses={201: s.EventReportResultSerializer,
                                                                200: s.EventReportResultSerializer},
-                   parameters=[IDEMPOTENCY], summary="上报事件", tags=["事件"])
+                   parameters=[IDEMPOTENCY], summary=gettext_lazy("上报事件"), tags=[gettext_lazy("事件")])
     def create(self, request):
         system = external_system(request)
         user = None if system is not None else request.user

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from oneteam.catalog.models import Matter
@@ -31,7 +32,7 @@ class MatterRef(serializers.SlugRelatedField):
 
 
 class CollaborationCreateSerializer(serializers.Serializer):
-    department = BodyRef(help_text="业务主管部门代码")
+    department = BodyRef(help_text=gettext_lazy("业务主管部门代码"))
     request_kind = serializers.ChoiceField(choices=CollaborationKind.choices)
     title = serializers.CharField(required=False, allow_blank=True, default="")
     matter = MatterRef()
@@ -40,7 +41,7 @@ class CollaborationCreateSerializer(serializers.Serializer):
 
 
 class TransferCreateSerializer(serializers.Serializer):
-    receiver = BodyRef(help_text="接收单位代码")
+    receiver = BodyRef(help_text=gettext_lazy("接收单位代码"))
     title = serializers.CharField()
     facts = serializers.CharField()
     party_name = serializers.CharField(required=False, allow_blank=True, default="")
@@ -49,17 +50,18 @@ class TransferCreateSerializer(serializers.Serializer):
     evidence = serializers.ListField(child=serializers.RegexField(r"^[0-9a-fA-F]{64}$"), required=False,
                                      default=list, help_text="SHA-256 of files uploaded to /api/v1/attachments/")
     confirm = serializers.ListField(child=serializers.ChoiceField(choices=list(CHECKLIST_ITEMS)), required=False,
-                                    default=list, help_text="本人确认的移送条件")
+                                    default=list, help_text=gettext_lazy("本人确认的移送条件"))
     send = serializers.BooleanField(required=False, default=False)
 
 
 class DisputeCreateSerializer(serializers.Serializer):
     counterparties = BodyRef(many=True)
-    interim_body = BodyRef(required=False, allow_null=True, default=None, help_text="过渡期责任单位代码（必填）")
+    interim_body = BodyRef(required=False, allow_null=True, default=None,
+                           help_text=gettext_lazy("过渡期责任单位代码（必填）"))
     question = serializers.CharField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
     subject = serializers.SlugRelatedField(slug_field="number", queryset=Process.objects.all(), required=False,
-                                           allow_null=True, default=None, help_text="争议线索的平台编号")
+                                           allow_null=True, default=None, help_text=gettext_lazy("争议线索的平台编号"))
     matter = MatterRef()
     township = serializers.SlugRelatedField(slug_field="code", queryset=Township.objects.all(), required=False,
                                             allow_null=True, default=None)

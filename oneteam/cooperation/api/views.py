@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import FileResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -38,7 +40,7 @@ def _attachments(shas: list[str], user) -> list[Attachment]:
         att = Attachment.objects.filter(blob_id=sha.lower(), uploaded_by=user, process__isnull=True).order_by(
             "-pk").first()
         if att is None:
-            raise InvalidInput(f"附件不存在或不是您上传的：{sha[:12]}", code="attachment_unknown")
+            raise InvalidInput(_("附件不存在或不是您上传的：%(sha)s") % {"sha": sha[:12]}, code="attachment_unknown")
         out.append(att)
     return out
 
@@ -55,7 +57,7 @@ class CollaborationViewSet(viewsets.GenericViewSet):
         process = services.do_submit_collaboration(request.user, **payload.validated_data)
         return _detail(request, process)
 
-    @extend_schema(responses={200: OpenApiResponse(description="各部门签收、答复及按期率")})
+    @extend_schema(responses={200: OpenApiResponse(description=gettext_lazy("各部门签收、答复及按期率"))})
     @action(detail=False, methods=["get"])
     def rates(self, request):
         return Response(services.collaboration_rates())
@@ -78,7 +80,7 @@ class TransferViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
                    responses={(200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"):
-                              OpenApiResponse(description="移送函 .docx")})
+                              OpenApiResponse(description=gettext_lazy("移送函 .docx"))})
     @action(detail=True, methods=["get"])
     def letter(self, request, pk=None):
         record = selectors.transfer_for_letter(request.user, int(pk))
@@ -147,5 +149,5 @@ class SharedItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         item = self.get_object()
         body = request.user.body
         if item.publisher_id != request.user.body_id and not (body is not None and body.sees_everything):
-            raise NotPermitted("只有发布单位可以查看送达回执。")
+            raise NotPermitted(_("只有发布单位可以查看送达回执。"))
         return Response(s.ShareReceiptSerializer(selectors.receipts(item), many=True).data)

@@ -33,7 +33,7 @@ class SeqCursorPagination(pagination.CursorPagination):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="全过程记录条目",
+        summary=_("全过程记录条目"),
         parameters=[
             OpenApiParameter("object_type", str, description="e.g. org.township"),
             OpenApiParameter("object_id", str, description="e.g. 5"),
@@ -63,7 +63,7 @@ class LedgerCheckpointViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return checkpoints_visible_to(self.request.user)
 
-    @extend_schema(summary="最新检查点（导出格式）", responses=LedgerCheckpointSerializer)
+    @extend_schema(summary=_("最新检查点（导出格式）"), responses=LedgerCheckpointSerializer)
     @action(detail=False)
     def latest(self, request):
         checkpoint = latest_checkpoint()

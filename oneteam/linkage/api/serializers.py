@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from oneteam.org.models import Body
@@ -149,7 +150,7 @@ class MaterialInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("sha256"):
-            raise serializers.ValidationError("请上传文件或给出已上传文件的 sha256。")
+            raise serializers.ValidationError(_("请上传文件或给出已上传文件的 sha256。"))
         return attrs
 
 

@@ -7,6 +7,8 @@ inspection-code lookup. Writes go through services, reads through ``visible_to``
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -36,7 +38,7 @@ def _body_or_403(request):
 
 class JointOperationStart(APIView):
     @extend_schema(request=s.JointOperationInput, responses={201: s.CreatedSerializer}, tags=["联合执法"],
-                   summary="制定联合执法方案（可立即发起）")
+                   summary=_l("制定联合执法方案（可立即发起）"))
     def post(self, request):
         _body_or_403(request)
         data = s.JointOperationInput(data=request.data)
@@ -93,7 +95,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             if item["matter_code"]:
                 matter = Matter.objects.filter(code=item["matter_code"]).first()
                 if matter is None:
-                    raise InvalidInput(f"未找到事项编码：{item['matter_code']}", code="matter_unknown")
+                    raise InvalidInput(_("未找到事项编码：%(c)s") % {"c": item["matter_code"]},
+                                       code="matter_unknown")
             items.append(services.ItemInput(matter=matter, name=item["name"], legal_basis=item["legal_basis"]))
         t = v["target"]
         target = services.do_register_target(actor=request.user, name=t["name"], kind=t["kind"],
@@ -146,7 +149,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 
-@extend_schema(responses=s.PublicInspection, tags=["检查码"], summary="检查码公开查询（无需登录）",
+@extend_schema(responses=s.PublicInspection, tags=["检查码"], summary=_l("检查码公开查询（无需登录）"),
                parameters=[OpenApiParameter("code", str, location=OpenApiParameter.PATH)])
 @api_view(["GET"])
 @permission_classes([AllowAny])
@@ -159,7 +162,7 @@ def public_inspection(request, code: str):
 
 class ReferralStart(APIView):
     @extend_schema(request=s.ReferralInput, responses={201: s.CreatedSerializer}, tags=["涉嫌犯罪案件移送"],
-                   summary="新建涉嫌犯罪案件移送")
+                   summary=_l("新建涉嫌犯罪案件移送"))
     def post(self, request):
         _body_or_403(request)
         data = s.ReferralInput(data=request.data)
@@ -173,14 +176,14 @@ class ReferralMaterials(APIView):
     def _process(self, request, pk):
         return get_object_or_404(Process.objects.visible_to(request.user).filter(kind=flows.REFERRAL), pk=pk)
 
-    @extend_schema(responses=s.MaterialsSerializer, tags=["涉嫌犯罪案件移送"], summary="移送材料")
+    @extend_schema(responses=s.MaterialsSerializer, tags=["涉嫌犯罪案件移送"], summary=_l("移送材料"))
     def get(self, request, pk: int):
         p = self._process(request, pk)
         return Response({"materials": s.MaterialSerializer(services.referral_materials(p), many=True).data,
                          "missing": services.missing_materials(p)})
 
     @extend_schema(request=s.MaterialInput, responses={201: s.MaterialsSerializer}, tags=["涉嫌犯罪案件移送"],
-                   summary="添加移送材料（按类型）")
+                   summary=_l("添加移送材料（按类型）"))
     def post(self, request, pk: int):
         p = self._process(request, pk)
         data = s.MaterialInput(data=request.data)
@@ -194,7 +197,8 @@ class ReferralMaterials(APIView):
 
 
 class ReferralOversight(APIView):
-    @extend_schema(tags=["涉嫌犯罪案件移送"], summary="移送时效统计（检察院、指导办）", responses=s.OversightSerializer)
+    @extend_schema(tags=["涉嫌犯罪案件移送"], summary=_l("移送时效统计（检察院、指导办）"),
+                   responses=s.OversightSerializer)
     def get(self, request):
         if not selectors.can_oversee(request.user):
             raise PermissionDenied()
@@ -203,12 +207,13 @@ class ReferralOversight(APIView):
 
 class PenaltyCheck(APIView):
     @extend_schema(parameters=[OpenApiParameter("case_number", str, required=True)],
-                   responses=s.PenaltyCheckSerializer, tags=["涉嫌犯罪案件移送"], summary="处罚前检查：是否以罚代刑")
+                   responses=s.PenaltyCheckSerializer, tags=["涉嫌犯罪案件移送"],
+                   summary=_l("处罚前检查：是否以罚代刑"))
     def get(self, request):
         _body_or_403(request)
         case = request.query_params.get("case_number", "").strip()
         if not case:
-            raise InvalidInput("请给出 case_number。", code="case_number_required")
+            raise InvalidInput(_("请给出 case_number。"), code="case_number_required")
         try:
             services.assert_penalty_allowed(case)
         except InvalidInput as exc:
@@ -218,7 +223,7 @@ class PenaltyCheck(APIView):
 
 class ExecutionStart(APIView):
     @extend_schema(request=s.ExecutionInput, responses={201: s.CreatedSerializer}, tags=["申请法院强制执行"],
-                   summary="乡镇(街道)申请法院强制执行")
+                   summary=_l("乡镇(街道)申请法院强制执行"))
     def post(self, request):
         _body_or_403(request)
         data = s.ExecutionInput(data=request.data)
@@ -228,7 +233,7 @@ class ExecutionStart(APIView):
 
 class PoliceSupportStart(APIView):
     @extend_schema(request=s.PoliceSupportInput, responses={201: s.CreatedSerializer}, tags=["警力支援"],
-                   summary="申请警力支援")
+                   summary=_l("申请警力支援"))
     def post(self, request):
         _body_or_403(request)
         data = s.PoliceSupportInput(data=request.data)

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -75,7 +76,8 @@ def _date_param(request) -> dt.date:
         raise InvalidInput(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw}, code="bad_date") from exc
 
 
-@extend_schema(parameters=[OpenApiParameter("date", str, description="模式所依据的日期 YYYY-MM-DD，默认今天")])
+@extend_schema(parameters=[
+    OpenApiParameter("date", str, description=gettext_lazy("模式所依据的日期 YYYY-MM-DD，默认今天"))])
 class TownshipViewSet(MasterDataViewSet):
     queryset = Township.objects.all().order_by("code")
     serializer_class = s.TownshipSerializer

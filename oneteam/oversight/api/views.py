@@ -3,6 +3,7 @@ table as JSON, through the same selector as the page."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -13,11 +14,11 @@ from .. import selectors
 
 class MetricsView(APIView):
     @extend_schema(
-        summary="效能指标（按承办单位或乡镇）",
+        summary=_("效能指标（按承办单位或乡镇）"),
         parameters=[
-            OpenApiParameter("kind", OpenApiTypes.STR, description="流程类型，默认 event"),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="发起日期起，默认今年1月1日"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="发起日期止（含），默认今天"),
+            OpenApiParameter("kind", OpenApiTypes.STR, description=_("流程类型，默认 event")),
+            OpenApiParameter("from", OpenApiTypes.DATE, description=_("发起日期起，默认今年1月1日")),
+            OpenApiParameter("to", OpenApiTypes.DATE, description=_("发起日期止（含），默认今天")),
             OpenApiParameter("group", OpenApiTypes.STR, enum=list(selectors.GROUPS)),
         ],
         responses=OpenApiTypes.OBJECT,

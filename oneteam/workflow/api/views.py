@@ -6,6 +6,8 @@ inbox, notifications and attachment upload. Every write goes through
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action as drf_action
@@ -52,7 +54,7 @@ class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return s.ProcessListSerializer if self.action == "list" else s.ProcessDetailSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, description="按状态筛选")])
+    @extend_schema(parameters=[OpenApiParameter("state", str, description=gettext_lazy("按状态筛选"))])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -82,7 +84,7 @@ def _action_method(declared: Action):
     method.__name__ = f"do_{declared.name}"
     method.__doc__ = f"{declared.label}（{', '.join(declared.source)} → {declared.target}）"
     method = extend_schema(
-        request=s.ActionInputSerializer, responses=s.ProcessDetailSerializer, summary=str(declared.label)
+        request=s.ActionInputSerializer, responses=s.ProcessDetailSerializer, summary=declared.label
     )(method)
     return drf_action(detail=True, methods=["post"], url_path=declared.url_name, url_name=declared.url_name)(method)
 
@@ -93,7 +95,7 @@ def viewset_for(flow: Flow) -> type[ProcessViewSetBase]:
     for declared in flow.actions:
         attrs[f"do_{declared.name}"] = _action_method(declared)
     name = "".join(part.capitalize() for part in flow.kind.split("_")) + "ProcessViewSet"
-    return extend_schema(tags=[str(flow.label)])(type(name, (ProcessViewSetBase,), attrs))
+    return extend_schema(tags=[flow.label])(type(name, (ProcessViewSetBase,), attrs))
 
 
 class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -107,7 +109,7 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Process.objects.none()
         tab = self.request.query_params.get("tab", "todo")
         if tab not in selectors.INBOX_TABS:
-            raise InvalidInput("未知的待办分类。", code="unknown_tab")
+            raise InvalidInput(_("未知的待办分类。"), code="unknown_tab")
         return selectors.inbox(self.request.user, tab)
 
     @extend_schema(parameters=[OpenApiParameter("tab", str, enum=list(selectors.INBOX_TABS))])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from oneteam.org.choices import Role
 
@@ -52,14 +53,14 @@ def requirements(action: Action) -> str:
     r = action.requires
     out = []
     if action.needs_reason:
-        out.append("理由")
+        out.append(_("理由"))
     if r.fields:
-        out.append("字段：" + "、".join(r.fields))
+        out.append(_("字段：%(fields)s") % {"fields": _("、").join(r.fields)})
     if r.attachments:
-        out.append(f"附件≥{r.attachments}")
+        out.append(_("附件≥%(n)s") % {"n": r.attachments})
     if r.certified_officers:
-        out.append(f"持证执法人员≥{r.certified_officers}")
-    return "；".join(out) or "—"
+        out.append(_("持证执法人员≥%(n)s") % {"n": r.certified_officers})
+    return _("；").join(out) or "—"
 
 
 @register.filter
@@ -68,16 +69,19 @@ def deadline_ops(action: Action, flow: Flow) -> str:
     for op in action.deadlines:
         label = flow.deadline_label(op.name)
         if isinstance(op, StartDeadline):
-            out.append(f"起算{label}" + (f"（{op.period}）" if not callable(op.period) else ""))
+            out.append(_("起算%(label)s") % {"label": label} if callable(op.period) else
+                       _("起算%(label)s（%(period)s）") % {"label": label, "period": op.period})
         elif isinstance(op, StopDeadline):
-            out.append(f"停止{label}")
+            out.append(_("停止%(label)s") % {"label": label})
         elif isinstance(op, PauseDeadline):
-            out.append(f"中止{label}")
+            out.append(_("中止%(label)s") % {"label": label})
         elif isinstance(op, ResumeDeadline):
-            out.append(f"恢复{label}")
+            out.append(_("恢复%(label)s") % {"label": label})
         elif isinstance(op, ExtendDeadline):
-            out.append(f"延长{label}" + (f"（{op.period}，最多{op.max_times}次）" if not callable(op.period) else ""))
-    return "；".join(out) or "—"
+            out.append(_("延长%(label)s") % {"label": label} if callable(op.period) else
+                       _("延长%(label)s（%(period)s，最多%(n)s次）") % {"label": label, "period": op.period,
+                                                                   "n": op.max_times})
+    return _("；").join(out) or "—"
 
 
 @register.filter

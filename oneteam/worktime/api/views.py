@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -21,8 +22,8 @@ from . import serializers as s
 class CalendarYearView(APIView):
     @extend_schema(
         responses=s.CalendarYearSerializer,
-        summary="某年的工作日历",
-        description="放假日、调休上班日、每月工作日数、是否已导入，以及该年导入过的通知。",
+        summary=gettext_lazy("某年的工作日历"),
+        description=gettext_lazy("放假日、调休上班日、每月工作日数、是否已导入，以及该年导入过的通知。"),
     )
     def get(self, request, year: int):
         calendar = services.get_calendar()
@@ -48,9 +49,11 @@ class DeadlineComputeView(APIView):
     @extend_schema(
         request=s.DeadlineRequestSerializer,
         responses=s.DeadlineResponseSerializer,
-        summary="计算期限",
-        description="返回到期时刻（+08:00）、计算依据（跳过的日期及原因、计入的调休上班日、"
-        "中止与延长）、警告，以及 now 时刻的剩余时间和超期状态。",
+        summary=gettext_lazy("计算期限"),
+        description=gettext_lazy(
+            "返回到期时刻（+08:00）、计算依据（跳过的日期及原因、计入的调休上班日、"
+            "中止与延长）、警告，以及 now 时刻的剩余时间和超期状态。"
+        ),
     )
     def post(self, request):
         form = s.DeadlineRequestSerializer(data=request.data)
@@ -83,15 +86,15 @@ class DeadlineComputeView(APIView):
 
 
 class NoticeView(APIView):
-    @extend_schema(responses=s.HolidayNoticeSerializer(many=True), summary="已导入的节假日通知")
+    @extend_schema(responses=s.HolidayNoticeSerializer(many=True), summary=gettext_lazy("已导入的节假日通知"))
     def get(self, request):
         return Response(s.HolidayNoticeSerializer(selectors.notices(), many=True).data)
 
     @extend_schema(
         request=s.NoticeLoadSerializer,
         responses={200: s.NoticePreviewSerializer, 201: s.NoticePreviewSerializer},
-        summary="导入节假日通知（仅管理员）",
-        description="dry_run=true 时只返回预览；格式错误返回 400，detail 为逐行的中文错误。",
+        summary=gettext_lazy("导入节假日通知（仅管理员）"),
+        description=gettext_lazy("dry_run=true 时只返回预览；格式错误返回 400，detail 为逐行的中文错误。"),
     )
     def post(self, request):
         if not services.can_manage_calendar(request.user):

@@ -9,19 +9,19 @@
   const lng = form.querySelector("[name=lng]");
   const lat = form.querySelector("[name=lat]");
   if (lng.value && lat.value) {
-    status.textContent = `定位：${Number(lng.value).toFixed(5)}, ${Number(lat.value).toFixed(5)}`;
+    status.textContent = interpolate(gettext("定位：%s, %s"), [Number(lng.value).toFixed(5), Number(lat.value).toFixed(5)]);
   } else if (navigator.geolocation) {
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         lng.value = pos.coords.longitude.toFixed(6);
         lat.value = pos.coords.latitude.toFixed(6);
-        status.textContent = `定位：${lng.value}, ${lat.value}（±${Math.round(pos.coords.accuracy)}米）`;
+        status.textContent = interpolate(gettext("定位：%s, %s（±%s米）"), [lng.value, lat.value, Math.round(pos.coords.accuracy)]);
       },
-      () => { status.textContent = "无法获取定位，请填写地址。"; },
+      () => { status.textContent = gettext("无法获取定位，请填写地址。"); },
       { enableHighAccuracy: true, timeout: 8000 },
     );
   } else {
-    status.textContent = "设备不支持定位，请填写地址。";
+    status.textContent = gettext("设备不支持定位，请填写地址。");
   }
   form.addEventListener("submit", () => { form.querySelector("button[type=submit]").disabled = true; });
 })();

@@ -5,18 +5,19 @@
   if (!root) return;
   let map, heat, charts = {};
   function chart(id) { return charts[id] || (charts[id] = echarts.init(document.getElementById(id))); }
+  const OPEN = gettext("在办"), OVERDUE = gettext("超期");
   function render(d) {
-    document.getElementById("wall-time").textContent = `更新于 ${d.at}`;
+    document.getElementById("wall-time").textContent = interpolate(gettext("更新于 %s"), [d.at]);
     root.querySelectorAll("[data-k]").forEach((el) => { el.textContent = d.counts[el.dataset.k] ?? 0; });
     chart("wall-trend").setOption({ grid: { left: 30, right: 10, top: 10, bottom: 20 }, tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: d.trend.map((r) => r.day.slice(5)) }, yAxis: { type: "value" },
       series: [{ type: "line", smooth: true, areaStyle: {}, data: d.trend.map((r) => r.n) }] });
     chart("wall-channels").setOption({ tooltip: {}, series: [{ type: "pie", radius: ["40%", "70%"], data: d.channels }] });
     chart("wall-townships").setOption({ grid: { left: 70, right: 10, top: 20, bottom: 20 }, tooltip: { trigger: "axis" },
-      legend: { data: ["在办", "超期"] }, yAxis: { type: "category", data: d.townships.map((t) => t["township__name"]) },
+      legend: { data: [OPEN, OVERDUE] }, yAxis: { type: "category", data: d.townships.map((t) => t["township__name"]) },
       xAxis: { type: "value" }, series: [
-        { name: "在办", type: "bar", data: d.townships.map((t) => t.open) },
-        { name: "超期", type: "bar", data: d.townships.map((t) => t.overdue), itemStyle: { color: "#c62828" } }] });
+        { name: OPEN, type: "bar", data: d.townships.map((t) => t.open) },
+        { name: OVERDUE, type: "bar", data: d.townships.map((t) => t.overdue), itemStyle: { color: "#c62828" } }] });
     chart("wall-categories").setOption({ grid: { left: 110, right: 10, top: 10, bottom: 20 }, tooltip: {},
       yAxis: { type: "category", data: d.categories.map((c) => c.name).reverse() }, xAxis: { type: "value" },
       series: [{ type: "bar", data: d.categories.map((c) => c.value).reverse() }] });
