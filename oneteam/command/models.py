@@ -155,12 +155,12 @@ class Event(ProcessRecord):
     reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     reporter_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人账号"), null=True,
                                       blank=True, on_delete=models.PROTECT, related_name="+")
-    external_system = models.ForeignKey(ExternalSystem, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="events")
+    external_system = models.ForeignKey(ExternalSystem, verbose_name=_("外部系统"), null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="events")
     external_id = models.CharField(_("外部编号"), max_length=100, blank=True)
     #: "user:<id>" or "system:<id>": whose idempotency key this is.
-    idempotency_source = models.CharField(max_length=40, blank=True)
-    idempotency_key = models.CharField(max_length=100, blank=True)
+    idempotency_source = models.CharField(_("幂等来源"), max_length=40, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
     proposed_body = models.ForeignKey("org.Body", verbose_name=_("建议承办单位"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
     proposal_reasons = models.JSONField(_("建议理由"), default=list, blank=True)

@@ -59,5 +59,6 @@ def recompute(deadline, now: dt.datetime | None = None) -> None:
 
 
 def status(due_at: dt.datetime, now: dt.datetime):
-    """The worktime status (overdue, due_today, remaining, label …) of a due time."""
+    """The worktime status (overdue, due_today, remaining, label …) of a due time;
+    ``status_text`` gives its label in the reader's language."""
     return get_calendar().status(due_at, now)

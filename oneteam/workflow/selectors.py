@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
+from oneteam.worktime.services import due_text, status_text
 
 from . import clock
 from .declare import PartyRole, all_flows
@@ -141,7 +142,7 @@ def deadline_rows(process: Process, now: dt.datetime | None = None) -> list[dict
             status_label, level = _("已中止计时"), "warn"
         else:
             s = clock.status(d.due_at, now)
-            status_label, level = s.label, s.level
+            status_label, level = status_text(s), s.level
         out.append(
             {
                 "deadline": d,
@@ -150,7 +151,7 @@ def deadline_rows(process: Process, now: dt.datetime | None = None) -> list[dict
                 "level": level,
                 "lines": d.explanation.get("explanation", []),
                 "warnings": d.explanation.get("warnings", []),
-                "due_display": d.explanation.get("due_display", ""),
+                "due_display": due_text(d.due_at, d.period_kind),
             }
         )
     return out
@@ -165,4 +166,4 @@ def row_deadline(process: Process, now: dt.datetime | None = None) -> dict | Non
         return {"label": str(_("已中止计时")), "level": "warn", "name": paused[0].name} if paused else None
     d = min(running, key=lambda x: x.due_at)
     s = clock.status(d.due_at, now)
-    return {"label": s.label, "level": s.level, "name": process.flow.deadline_label(d.name), "due_at": d.due_at}
+    return {"label": status_text(s), "level": s.level, "name": process.flow.deadline_label(d.name), "due_at": d.due_at}

@@ -160,7 +160,9 @@ def detail(request, route: str, pk: int):
             if f.name == "process":
                 continue
             value = getattr(record, f"get_{f.name}_display")() if f.choices else getattr(record, f.name)
-            record_fields.append({"label": f.verbose_name, "value": value})
+            # A list (e.g. a lead's competence reasons) reads as lines, not as a Python list.
+            record_fields.append({"label": f.verbose_name, "value": value,
+                                  "lines": [str(v) for v in value] if isinstance(value, list) else None})
     return render(
         request,
         "workflow/detail.html",

@@ -47,6 +47,46 @@ from zoneinfo import ZoneInfo
 TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59, 999999)
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+# The engine has no Django, and speaks Chinese. The texts a reader sees at
+# display time (a status label, a due time) go through ``gettext``/``ngettext``
+# parameters, identities here; Django's edges pass Django's, so the reader's
+# language applies (``oneteam.worktime.services.status_text``) and makemessages
+# finds the Chinese originals by those names.
+def _same(message: str) -> str:
+    return message
+
+
+def _same_plural(singular: str, plural: str, n: int) -> str:
+    return singular
+
+
+def weekday_name(day: dt.date, gettext=_same) -> str:
+    return (gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"),
+            gettext("周日"))[day.weekday()]
+
+
+def due_text(due: dt.datetime, *, days: bool, gettext=_same) -> str:
+    """``2026-10-13（周二）24:00前`` for a day deadline ending at midnight,
+    ``2026-10-13（周二）09:30`` otherwise."""
+    local = due.astimezone(TZ)
+    parts = {"date": local.date().isoformat(), "weekday": weekday_name(local.date(), gettext)}
+    if days and local.time() >= END_OF_DAY.replace(microsecond=0):  # stored ISO times keep whole seconds
+        return gettext("%(date)s（%(weekday)s）24:00前") % parts
+    return gettext("%(date)s（%(weekday)s）%(time)s") % {**parts, "time": local.strftime("%H:%M")}
+
+
+def short_duration(delta: dt.timedelta, ngettext=_same_plural) -> str:
+    """``3天``, ``5小时``, ``20分钟`` (at least a minute)."""
+    minutes = max(1, int(delta.total_seconds() // 60))
+    if minutes >= 24 * 60:
+        n = minutes // (24 * 60)
+        return ngettext("%(n)d天", "%(n)d天", n) % {"n": n}
+    if minutes >= 60:
+        n = minutes // 60
+        return ngettext("%(n)d小时", "%(n)d小时", n) % {"n": n}
+    return ngettext("%(n)d分钟", "%(n)d分钟", minutes) % {"n": minutes}
 DEFAULT_OFFICE_HOURS: tuple[tuple[dt.time, dt.time], ...] = (
     (dt.time(8, 30), dt.time(12, 0)),
     (dt.time(14, 0), dt.time(17, 30)),
@@ -224,12 +264,32 @@ class Status:
     due_today: bool
     remaining: dt.timedelta  # negative when overdue
     working_days_overdue: int
-    label: str  # Chinese: "剩余3个工作日", "今日到期", "已超期2个工作日"
+    #: Working days from today to the due day (0 when due today or overdue).
+    working_days_left: int = 0
 
     @property
     def level(self) -> str:
         """A CSS-friendly level: ``ok``, ``warn`` (due today) or ``bad`` (overdue)."""
         return "bad" if self.overdue else "warn" if self.due_today else "ok"
+
+    @property
+    def label(self) -> str:
+        """Chinese: "剩余3个工作日", "今日到期", "已超期2个工作日" (see :meth:`text`)."""
+        return self.text()
+
+    def text(self, gettext=_same, ngettext=_same_plural) -> str:
+        """The label through ``gettext``/``ngettext`` (Django's: the reader's language)."""
+        if self.overdue:
+            n = self.working_days_overdue
+            if n > 0:
+                return ngettext("已超期%(n)d个工作日", "已超期%(n)d个工作日", n) % {"n": n}
+            return gettext("已超期%(d)s") % {"d": short_duration(-self.remaining, ngettext)}
+        if self.due_today:
+            return gettext("今日到期")
+        n = self.working_days_left
+        if n > 0:
+            return ngettext("剩余%(n)d个工作日", "剩余%(n)d个工作日", n) % {"n": n}
+        return gettext("剩余%(d)s") % {"d": short_duration(self.remaining, ngettext)}
 
 
 @dataclass(frozen=True)
@@ -254,13 +314,9 @@ class Deadline:
     def rule(self) -> str:
         return self.explanation.rule
 
-    def due_display(self) -> str:
-        """``2026-10-13(周二)`` for day kinds, ``2026-10-13(周二)09:30`` for hour kinds."""
-        local = self.due.astimezone(TZ)
-        text = f"{local.date().isoformat()}（{WEEKDAY_NAMES[local.weekday()]}）"
-        if self.period.kind.is_days and local.time() == END_OF_DAY:
-            return text + "24:00前"
-        return text + local.strftime("%H:%M")
+    def due_display(self, gettext=_same) -> str:
+        """``2026-10-13（周二）24:00前`` for day kinds, ``2026-10-13（周二）09:30`` for hour kinds."""
+        return due_text(self.due, days=self.period.kind.is_days, gettext=gettext)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form; ``due`` is ISO-8601 with ``+08:00``."""
@@ -762,13 +818,10 @@ class Calendar:
         due_day, today = due.date(), now.date()
         if overdue:
             n = self.working_days_between(due_day, today)
-            label = f"已超期{n}个工作日" if n > 0 else f"已超期{_short_duration(-remaining)}"
-            return Status(True, False, remaining, max(n, 0), label)
+            return Status(True, False, remaining, max(n, 0))
         if due_day == today:
-            return Status(False, True, remaining, 0, "今日到期")
-        n = self.working_days_between(today, due_day)
-        label = f"剩余{n}个工作日" if n > 0 else f"剩余{_short_duration(remaining)}"
-        return Status(False, False, remaining, 0, label)
+            return Status(False, True, remaining, 0)
+        return Status(False, False, remaining, 0, max(self.working_days_between(today, due_day), 0))
 
 
 # ---------------------------------------------------------------- helpers
@@ -805,15 +858,6 @@ def _hours(us: int) -> str:
     minutes = round(us / _US / 60)
     h, m = divmod(minutes, 60)
     return f"{h}小时{m}分钟" if m else f"{h}小时"
-
-
-def _short_duration(delta: dt.timedelta) -> str:
-    minutes = max(1, int(delta.total_seconds() // 60))
-    if minutes >= 24 * 60:
-        return f"{minutes // (24 * 60)}天"
-    if minutes >= 60:
-        return f"{minutes // 60}小时"
-    return f"{minutes}分钟"
 
 
 def _sessions(office_hours: Sequence[tuple[dt.time, dt.time]]) -> list[tuple[int, int]]:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from oneteam.core.errors import InvalidInput, NotPermitted
 
@@ -310,3 +310,14 @@ def missing_years(today: dt.date, *, max_age: float | None = None) -> list[int]:
     """The current and next year, those whose holidays are not loaded."""
     calendar = get_calendar(max_age=max_age)
     return [y for y in (today.year, today.year + 1) if not calendar.is_year_loaded(y)]
+
+
+def status_text(status: engine.Status) -> str:
+    """A deadline's status in the reader's language: "剩余3个工作日", "3 working days left"."""
+    return status.text(gettext, ngettext)
+
+
+def due_text(due: dt.datetime, kind: engine.PeriodKind | str) -> str:
+    """A due time for display in the reader's language: "2026-10-13（周二）24:00前",
+    "2026-10-13 (Tue) by 24:00". ``kind`` is the period's kind (day kinds end at midnight)."""
+    return engine.due_text(due, days=engine.PeriodKind(kind).is_days, gettext=gettext)

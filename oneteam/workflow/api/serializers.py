@@ -79,9 +79,11 @@ class DeadlineSerializer(serializers.ModelSerializer):
     def get_status(self, obj) -> str | None:
         if obj.stopped_at is not None or obj.paused_since is not None:
             return None
+        from oneteam.worktime.services import status_text
+
         from .. import clock
 
-        return clock.status(obj.due_at, timezone.now()).label
+        return status_text(clock.status(obj.due_at, timezone.now()))
 
 
 class ProcessListSerializer(serializers.ModelSerializer):

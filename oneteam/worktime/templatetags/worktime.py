@@ -26,18 +26,18 @@ def deadline_badge(deadline, now: dt.datetime | None = None, expanded: bool = Fa
         return {"deadline": None}
     if isinstance(deadline, engine.Deadline):
         due = deadline.due
-        due_display = deadline.due_display()
+        due_display = services.due_text(due, deadline.period.kind)
         lines = deadline.explanation.lines()
         warnings = list(deadline.warnings)
         suspended = deadline.suspended
     else:
         due = dt.datetime.fromisoformat(deadline["due"])
-        due_display = deadline.get("due_display") or deadline["due"]
+        due_display = services.due_text(due, deadline["kind"]) if deadline.get("kind") else deadline["due"]
         lines = list(deadline.get("explanation") or [deadline.get("rule", "")])
         warnings = list(deadline.get("warnings") or [])
         suspended = bool(deadline.get("suspended"))
     status = services.get_calendar().status(due, now or timezone.now())
-    label, level = status.label, status.level
+    label, level = services.status_text(status), status.level
     if suspended:
         label, level = _("期限中止中"), "warn"
     if warnings:
