@@ -136,8 +136,11 @@ class Event(ProcessRecord):
     and where it was routed. Its state is the kernel process's state."""
 
     channel = models.CharField(_("来源渠道"), max_length=30, choices=Channel.choices)
+    # No single-column indexes where a composite one leads with the column
+    # (township_cat, cat_point) or nothing looks rows up by it: every index is
+    # a page written per lead (docs/command.md, "What a lead costs").
     category = models.ForeignKey(EventCategory, verbose_name=_("类别"), on_delete=models.PROTECT,
-                                 related_name="events")
+                                 related_name="events", db_index=False)
     matter_code = models.CharField(_("执法事项代码"), max_length=12, blank=True)
     description = models.TextField(_("描述"), max_length=2000)
     urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
@@ -146,7 +149,7 @@ class Event(ProcessRecord):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     township = models.ForeignKey("org.Township", verbose_name=_("乡镇(街道)"), on_delete=models.PROTECT,
-                                 related_name="events")
+                                 related_name="events", db_index=False)
     village = models.ForeignKey("org.Village", verbose_name=_("村(社区)"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="events")
     grid = models.ForeignKey("org.Grid", verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT,
@@ -154,7 +157,7 @@ class Event(ProcessRecord):
     reporter_name = models.CharField(_("报告人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     reporter_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人账号"), null=True,
-                                      blank=True, on_delete=models.PROTECT, related_name="+")
+                                      blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     external_system = models.ForeignKey(ExternalSystem, verbose_name=_("外部系统"), null=True, blank=True,
                                         on_delete=models.PROTECT, related_name="events")
     external_id = models.CharField(_("外部编号"), max_length=100, blank=True)
@@ -162,7 +165,7 @@ class Event(ProcessRecord):
     idempotency_source = models.CharField(_("幂等来源"), max_length=40, blank=True)
     idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
     proposed_body = models.ForeignKey("org.Body", verbose_name=_("建议承办单位"), null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="+")
+                                      on_delete=models.PROTECT, related_name="+", db_index=False)
     proposal_reasons = models.JSONField(_("建议理由"), default=list, blank=True)
     handling_body = models.ForeignKey("org.Body", verbose_name=_("承办单位"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")

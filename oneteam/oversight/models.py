@@ -56,8 +56,9 @@ class UnitFact(models.Model):
     is the process's township (0 when it has none). Derived from the kernel's
     rows; see ``docs/metrics.md`` for the exact convention of each flag."""
 
-    process = models.ForeignKey("workflow.Process", on_delete=models.CASCADE, related_name="+")
-    body = models.ForeignKey("org.Body", on_delete=models.CASCADE, related_name="+")
+    # Looked up through the unique (process, body) and body_day: no indexes of their own.
+    process = models.ForeignKey("workflow.Process", on_delete=models.CASCADE, related_name="+", db_index=False)
+    body = models.ForeignKey("org.Body", on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(_("类型"), max_length=40)
     day = models.DateField(_("日期"))
     #: The process's township, 0 when none (a plain column so it can be part of the upsert key).

@@ -51,7 +51,10 @@ class Process(models.Model):
     its flow (an event to handle, a collaboration request, a case transfer …).
     ``state`` changes only through :func:`oneteam.workflow.services.perform`."""
 
-    kind = models.CharField(_("类型"), max_length=40, db_index=True)
+    # Single-column indexes are left out where a composite one leads with the
+    # column (kind_state; the unique keys of parties, transitions) or nothing
+    # looks rows up by it: each is a page written per start (intake's hot path).
+    kind = models.CharField(_("类型"), max_length=40)
     number = models.CharField(_("编号"), max_length=40, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     state = models.CharField(_("状态"), max_length=40, db_index=True)
@@ -78,6 +81,7 @@ class Process(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     created_by_name = models.CharField(_("发起人姓名"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, db_index=True)
@@ -179,8 +183,9 @@ class Party(models.Model):
     supervisor. Removing a party deactivates it: it keeps read access to
     what it once took part in, but no longer acts or receives notices."""
 
-    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="parties")
-    body = models.ForeignKey("org.Body", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="parties", db_index=False)
+    body = models.ForeignKey("org.Body", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     role = models.CharField(_("角色"), max_length=20, choices=PartyRole.choices)
     active = models.BooleanField(_("有效"), default=True)
     added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
@@ -204,11 +209,11 @@ class Transition(models.Model):
     body, when, from which state to which, with the reason and data given and
     the ledger entry that records it."""
 
-    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="transitions")
+    process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="transitions", db_index=False)
     seq = models.PositiveIntegerField(_("序号"))
     action = models.CharField(_("操作"), max_length=40)
     action_label = models.CharField(_("操作名称"), max_length=100, blank=True)
-    counts_as = models.CharField(_("统计口径"), max_length=20, blank=True, db_index=True)
+    counts_as = models.CharField(_("统计口径"), max_length=20, blank=True)
     from_state = models.CharField(_("原状态"), max_length=40, blank=True)
     to_state = models.CharField(_("新状态"), max_length=40)
     actor = models.ForeignKey(
@@ -263,7 +268,8 @@ class ProcessDeadline(models.Model):
     #: True/False once stopped by an action; None while open or when superseded.
     met_on_time = models.BooleanField(_("按期"), null=True, blank=True)
     superseded = models.BooleanField(_("被重新起算"), default=False)
-    started_by = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    started_by = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
 
     class Meta:
         verbose_name = _("期限")
@@ -402,7 +408,8 @@ class Attachment(models.Model):
 class Notification(models.Model):
     """An in-app notice to one user about a process."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
+                             db_index=False)  # workflow_notification_unread leads with it
     process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     verb = models.CharField(_("事件"), max_length=60)
     text = models.CharField(_("内容"), max_length=500)
