@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "oneteam.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from . import sqlite  # noqa: F401  (its connection hook: background checkpoints under `serve`)

@@ -26,7 +26,10 @@ class Command(BaseCommand):
             raise CommandError(f"地址格式应为 ADDR:PORT，收到：{addrport}")
         call_command("collectstatic", interactive=False, verbosity=0)
         workers = workers or min(4, multiprocessing.cpu_count() * 2)
+        from oneteam.core import sqlite
         from oneteam.wsgi import application
+
+        sqlite.use_background_checkpoints()  # SQLite only: see oneteam.core.sqlite
 
         stdout = self.stdout
 
@@ -38,6 +41,7 @@ class Command(BaseCommand):
                 self.cfg.set("worker_class", "gthread")
                 self.cfg.set("accesslog", os.environ.get("ONETEAM_ACCESS_LOG", None))
                 self.cfg.set("timeout", 120)
+                self.cfg.set("post_worker_init", lambda worker: sqlite.start_checkpointer())
 
             def load(self):
                 return application
