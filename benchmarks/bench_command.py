@@ -134,8 +134,12 @@ def prepare(args, say) -> dict:
         out["rebuild"] = rollups.rebuild()
         out["rebuild_s"] = round(time.perf_counter() - t, 1)
     from oneteam.oversight.models import UnitFact
+    from oneteam.workflow.declare import PartyRole
+    from oneteam.workflow.models import Party
 
-    if need <= 0 and have and not UnitFact.objects.exists():  # an interrupted generation: roll-ups not built
+    # One fact per assignee party: fewer means an interrupted generation or rebuild (the demo's own leads
+    # have facts, so "any facts" is not enough).
+    if need <= 0 and have and UnitFact.objects.count() != Party.objects.filter(role=PartyRole.ASSIGNEE).count():
         t = time.perf_counter()
         out["rebuild"] = rollups.rebuild()
         out["rebuild_s"] = round(time.perf_counter() - t, 1)

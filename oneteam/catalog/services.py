@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.i18n import _r
 from oneteam.ledger import services as ledger
 from oneteam.org import services as org_services
-from oneteam.org.choices import EnforcementMode
+from oneteam.org.choices import BodyKind, EnforcementMode, Role
 from oneteam.org.models import Body, ModeDecision, Township, User, mode_on
 
 from . import resolver
@@ -187,8 +188,8 @@ def do_grant_empowerment(
         elif current is None or current.mode != EnforcementMode.EMPOWERED:
             mode_decision = org_services.do_record_mode_decision(
                 township, actor=actor, mode=EnforcementMode.EMPOWERED, effective_from=effective_from,
-                decision_no=decision_no, decision_title=title or _("随赋权决定调整执法模式"),
-                note=_("成熟一个、赋权一个"),
+                decision_no=decision_no, decision_title=title or _r("随赋权决定调整执法模式"),
+                note=_r("成熟一个、赋权一个"),
             )
 
     decision = EmpowermentDecision.objects.create(
@@ -257,6 +258,28 @@ def do_withdraw_empowerment(
 # --------------------------------------------------------------------------
 
 
+#: Bodies that keep the competence overrides: the guidance office (it keeps the
+#: catalogs and empowerment) and the leading group (its rulings on disputes, M7.6).
+RULE_KEEPERS = frozenset({BodyKind.GUIDANCE_OFFICE, BodyKind.LEADING_GROUP})
+
+
+def can_keep_rules(user: User | None) -> bool:
+    """``user`` may record and end competence overrides (``None``: the system)."""
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    body = getattr(user, "body", None)
+    return user.has_role(Role.ADMIN) or (body is not None and body.kind in RULE_KEEPERS)
+
+
+def require_rule_keeper(actor: User | None) -> None:
+    """Refuse unless ``actor`` may keep the rules (the pages ask first, to answer that before any other error)."""
+    if not can_keep_rules(actor):
+        raise NotPermitted(_("只有市综合行政执法指导办公室或领导小组可以登记、终止管辖特别规则。"),
+                           code="not_rule_keeper")
+
+
 @transaction.atomic
 def do_record_competence_rule(
     matter: Matter, *, actor: User | None, body: Body, valid_from: dt.date, source: str,
@@ -265,7 +288,9 @@ def do_record_competence_rule(
     """Record an override of the competence resolver (e.g. a leading-group
     ruling on a dispute): ``matter`` in ``township`` (or city-wide) is handled
     by ``body`` from ``valid_from`` to ``valid_until`` (inclusive). ``source``
-    cites the document. Records ``catalog.competence_rule``."""
+    cites the document. Records ``catalog.competence_rule``. Only a rule
+    keeper (:func:`can_keep_rules`) may."""
+    require_rule_keeper(actor)
     resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
     transaction.on_commit(resolver.invalidate)
     if not (source or "").strip():
@@ -285,7 +310,11 @@ def do_record_competence_rule(
 
 @transaction.atomic
 def do_end_competence_rule(rule: CompetenceRule, *, actor: User | None, last_day: dt.date, reason: str) -> None:
-    """End an override after ``last_day`` (the record stays)."""
+    """End an override after ``last_day`` (the record stays). Only a rule keeper may."""
+    require_rule_keeper(actor)
+    if rule.valid_until is not None and rule.valid_until <= last_day:
+        raise InvalidInput(_("该规则在 %(d)s 已经到期，无需终止。") % {"d": rule.valid_until.isoformat()},
+                           code="already_ended")
     resolver.invalidate()  # bulk writes send no signals: drop memoised answers now and at commit
     transaction.on_commit(resolver.invalidate)
     if not reason.strip():
@@ -345,7 +374,7 @@ def do_propose_empowerment(
     mode = mode_on(township, on)
     upgrade = kind == DecisionKind.GRANT and (mode is None or mode.mode == EnforcementMode.DISPATCHED)
     label = DecisionKind(kind).label
-    title = _("%(t)s%(k)s申请（%(n)d项）") % {"t": township.name, "k": label, "n": len(matters)}
+    title = _r("%(t)s%(k)s申请（%(n)d项）") % {"t": township.name, "k": label, "n": len(matters)}
     return start_process(
         KIND, actor=actor, initiator=initiator, assignees=[city_body(township, BodyKind.GUIDANCE_OFFICE)],
         supervisor=city_body(township, BodyKind.STAFFING_OFFICE), title=title, township=township,

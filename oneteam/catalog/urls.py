@@ -12,6 +12,7 @@ urlpatterns = [
     path("power-list/<str:township>/", views.power_list, name="power-list-township"),
     path("power-list/<str:township>/export.xlsx", views.power_list_export, name="power-list-export"),
     path("who-handles/", views.who_handles_page, name="who-handles"),
+    path("rules/", views.rule_list, name="rule-list"),
     path("empowerments/", views.empowerment_list, name="empowerment-list"),
     path("empowerments/propose/", views.empowerment_propose, name="empowerment-propose"),
     path("empowerments/<int:pk>/", views.empowerment_detail, name="empowerment-detail"),

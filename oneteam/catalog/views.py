@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from oneteam.core.errors import ServiceError
-from oneteam.org.models import Township
+from oneteam.core.errors import InvalidInput, ServiceError
+from oneteam.org.models import Body, Township
 
 from . import selectors, services
 from .choices import DecisionKind, MatterKind
 from .io import xlsx_bytes
-from .models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, Matter, MatterEntry
+from .models import Catalog, CatalogVersion, CompetenceRule, Empowerment, EmpowermentDecision, Matter, MatterEntry
 from .resolver import CompetenceError, who_handles
 
 PAGE_SIZE = 30
@@ -226,3 +226,73 @@ def empowerment_propose(request):
         "townships": townships, "township": township, "kind": kind, "kinds": DecisionKind.choices,
         "candidates": candidates, "error": error, "selected": set(request.POST.getlist("matters")),
     })
+
+
+def _posted_date(request, name: str, *, required: bool) -> dt.date | None:
+    text = request.POST.get(name, "").strip()
+    if not text and not required:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": text or _("（空）")}, code="bad_date") from None
+
+
+def _record_rule(request) -> CompetenceRule:
+    code = request.POST.get("matter", "").strip()
+    matter = Matter.objects.filter(code=code).first()
+    if matter is None:
+        raise InvalidInput(_("未找到事项编码：%(c)s") % {"c": code or _("（空）")}, code="unknown_matter")
+    body = Body.objects.filter(pk=request.POST.get("body") or 0, is_active=True).first()
+    if body is None:
+        raise InvalidInput(_("请选择承办单位。"), code="body_required")
+    township = None
+    if request.POST.get("township"):
+        township = Township.objects.filter(pk=request.POST["township"]).first()
+        if township is None:
+            raise InvalidInput(_("未知的乡镇(街道)：%(t)s") % {"t": request.POST["township"]}, code="unknown_township")
+    return services.do_record_competence_rule(
+        matter, actor=request.user, body=body, township=township,
+        valid_from=_posted_date(request, "valid_from", required=True),
+        valid_until=_posted_date(request, "valid_until", required=False),
+        source=request.POST.get("source", ""), reason=request.POST.get("reason", ""))
+
+
+@login_required
+def rule_list(request):
+    """Competence overrides (管辖特别规则): every rule, in force, ended or to
+    come, with what it overrides; rule keepers record a rule or end one here
+    (the same services the leading group's rulings use)."""
+    today = timezone.localdate()
+    keeper = services.can_keep_rules(request.user)
+    error = None
+    if request.method == "POST":
+        try:
+            services.require_rule_keeper(request.user)
+            if request.POST.get("action") == "end":
+                rule = get_object_or_404(CompetenceRule, pk=request.POST.get("rule") or 0)
+                services.do_end_competence_rule(rule, actor=request.user, reason=request.POST.get("reason", ""),
+                                                last_day=_posted_date(request, "last_day", required=True))
+                messages.success(request, _("已终止：%(r)s") % {"r": rule})
+            else:
+                rule = _record_rule(request)
+                messages.success(request, _("已登记：%(r)s") % {"r": rule})
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            return redirect("catalog:rule-list")
+    code = request.GET.get("matter", "").strip()
+    rules = (CompetenceRule.objects.visible_to(request.user)
+             .select_related("matter", "township", "body", "recorded_by").order_by("-valid_from", "-pk"))
+    if code:
+        rules = rules.filter(matter__code=code)
+    page = Paginator(rules, PAGE_SIZE).get_page(request.GET.get("page"))
+    for rule in page:
+        rule.in_force = rule.valid_from <= today and (rule.valid_until is None or rule.valid_until >= today)
+        rule.upcoming = rule.valid_from > today
+    return render(request, "catalog/rule_list.html", {
+        "page": page, "matter": code, "keeper": keeper, "error": error, "today": today, "posted": request.POST,
+        "townships": Township.objects.order_by("code") if keeper else [],
+        "bodies": Body.objects.filter(is_active=True).order_by("kind", "code") if keeper else [],
+    })
+

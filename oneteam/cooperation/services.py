@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from oneteam.catalog import services as catalog_services
 from oneteam.catalog.models import Matter
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.i18n import _r
 from oneteam.ledger import services as ledger
 from oneteam.org.choices import BodyKind, BodyLevel, Role
 from oneteam.org.models import Body, Township, User
@@ -209,7 +210,7 @@ def do_raise_dispute(
     )
     if subject is not None:
         change_subject_assignees(subject, add=interim_body, actor=actor, dispute=process,
-                                 note=_("争议期间由 %(b)s 承接（过渡期责任单位）。") % {"b": interim_body.name})
+                                 note=_r("争议期间由 %(b)s 承接（过渡期责任单位）。") % {"b": interim_body.name})
     return process
 
 
@@ -240,7 +241,7 @@ def resolve_dispute(ctx, *, stage: str) -> None:
         if subject.closed_at is None:
             ctx.data["subject_changes"] = change_subject_assignees(
                 subject, replace=[body], actor=ctx.actor, dispute=ctx.process,
-                note=_("依据 %(n)s（%(s)s），由 %(b)s 承办。") % {
+                note=_r("依据 %(n)s（%(s)s），由 %(b)s 承办。") % {
                     "n": ctx.process.number, "s": ctx.action.label, "b": body.name})
     make_rule = str(ctx.data.get("make_rule", "")).strip().lower() in {"1", "true", "yes", "on", "是"}
     if make_rule:
@@ -249,7 +250,7 @@ def resolve_dispute(ctx, *, stage: str) -> None:
         if record.matter_id is None:
             raise InvalidInput(_("该争议未指定执法事项，不能形成管辖规则。"), code="rule_needs_matter")
         source = (str(ctx.data.get("rule_source") or "").strip()
-                  or _("%(g)s裁定（%(n)s）") % {"g": ctx.actor.body.name, "n": ctx.process.number})
+                  or _r("%(g)s裁定（%(n)s）") % {"g": ctx.actor.body.name, "n": ctx.process.number})
         rule = catalog_services.do_record_competence_rule(
             record.matter, actor=ctx.actor, body=body, valid_from=timezone.localdate(ctx.now), source=source,
             township=ctx.process.township, reason=record.resolution)
@@ -319,7 +320,7 @@ def _notify_share(item_id: int, township_ids: list[int]) -> None:
     item = SharedItem.objects.select_related("publisher").get(pk=item_id)
     users = User.objects.filter(is_active=True, body__township_id__in=township_ids,
                                 body__kind__in=RECIPIENT_KINDS).values_list("pk", flat=True)
-    text = _("【信息共享】%(p)s发布《%(t)s》，请查阅。") % {"p": item.publisher.name, "t": item.title}
+    text = _r("【信息共享】%(p)s发布《%(t)s》，请查阅。") % {"p": item.publisher.name, "t": item.title}
     Notification.objects.bulk_create([Notification(user_id=u, verb="cooperation.share", text=text[:500])
                                       for u in users])
 

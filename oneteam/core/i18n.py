@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext
 
 
 def record_language() -> translation.override:
@@ -26,3 +27,11 @@ def record_text(text: Any) -> str:
     """``text`` (a lazy translation or anything printable) in the installation's language."""
     with record_language():
         return str(text)
+
+
+def _r(message: str) -> str:
+    """``gettext`` in the installation's language, for a text that is kept (a
+    process title, a note, a notification): ``_r("综合查一次：%(t)s") % {...}``.
+    ``makemessages`` extracts it (``core/management/commands/makemessages.py``)."""
+    with record_language():
+        return gettext(message)

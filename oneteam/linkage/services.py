@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.i18n import _r
 from oneteam.ledger import services as ledger
 from oneteam.org.choices import BodyKind, Role
 from oneteam.org.models import TOWNSHIP_BOUND_KINDS, Body, User
@@ -310,7 +311,7 @@ def do_combine(plans: Sequence[InspectionPlan], *, actor: User | None, lead_body
     target = locked[0].target
     process = kernel.start_process(
         flows.COMBINED, actor=actor, initiator=initiator, assignees=list(bodies.values()),
-        title=_("综合查一次：%(t)s") % {"t": target.name}, township=target.township,
+        title=_r("综合查一次：%(t)s") % {"t": target.name}, township=target.township,
         record_fields={"code": code, "target": target, "lead_body": lead_body, "window_from": group.window_from,
                        "window_until": group.window_until, "note": note},
         data={"plans": [{"id": p.pk, "body": str(p.body), "title": p.title,
@@ -377,7 +378,7 @@ def do_create_referral(*, actor: User, case_number: str, suspect: str, suspected
     procuratorate = city_body(body, BodyKind.PROCURATORATE, required=False)
     return kernel.start_process(
         flows.REFERRAL, actor=actor, initiator=body, supervisor=procuratorate,
-        title=title or _("涉嫌%(o)s案（%(s)s）") % {"o": suspected_offence, "s": suspect},
+        title=title or _r("涉嫌%(o)s案（%(s)s）") % {"o": suspected_offence, "s": suspect},
         record_fields={"case_number": case_number, "source_process": source_process, "suspect": suspect,
                        "suspected_offence": suspected_offence, "facts": facts, "police_body": police_body},
     )
@@ -466,7 +467,7 @@ def do_apply_execution(*, actor: User, case_number: str, decision_no: str, respo
     court = court or city_body(body, BodyKind.COURT)
     return kernel.start_process(
         flows.EXECUTION, actor=actor, initiator=body, assignees=[court],
-        title=_("申请强制执行：%(r)s（%(d)s）") % {"r": respondent, "d": decision_no},
+        title=_r("申请强制执行：%(r)s（%(d)s）") % {"r": respondent, "d": decision_no},
         record_fields={"case_number": case_number, "decision_no": decision_no, "respondent": respondent,
                        "obligation": obligation, "amount": amount, "demand_served_on": demand_served_on},
     )
@@ -488,7 +489,7 @@ def do_request_police_support(*, actor: User, operation: str, place: str, schedu
         raise InvalidInput(_("行动时间不能早于现在。"), code="scheduled_in_past")
     return kernel.start_process(
         flows.POLICE_SUPPORT, actor=actor, initiator=body, assignees=[police],
-        title=_("警力支援：%(o)s") % {"o": operation},
+        title=_r("警力支援：%(o)s") % {"o": operation},
         record_fields={"operation": operation, "place": place, "scheduled_at": scheduled_at,
                        "officers_needed": officers_needed, "risk": risk},
     )

@@ -56,12 +56,7 @@ class Migration(migrations.Migration):
                     name='counts_as',
                     field=models.CharField(blank=True, max_length=20, verbose_name='统计口径'),
                 ),
-                migrations.AlterField(
-                    model_name='transition',
-                    name='process',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='workflow.process'),
-                ),
             ],
-            database_operations=[drop_column_indexes(("workflow", "notification", "user"), ("workflow", "party", "body"), ("workflow", "party", "process"), ("workflow", "process", "created_by"), ("workflow", "process", "kind"), ("workflow", "processdeadline", "started_by"), ("workflow", "transition", "counts_as"), ("workflow", "transition", "process"))],
+            database_operations=[drop_column_indexes(("workflow", "notification", "user"), ("workflow", "party", "body"), ("workflow", "party", "process"), ("workflow", "process", "created_by"), ("workflow", "process", "kind"), ("workflow", "processdeadline", "started_by"), ("workflow", "transition", "counts_as"))],
         ),
     ]
