@@ -5,25 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('command', '0001_initial'),
+        ("command", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='external_system',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='command.externalsystem', verbose_name='外部系统'),
+            model_name="event",
+            name="external_system",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="command.externalsystem",
+                verbose_name="外部系统",
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='idempotency_key',
-            field=models.CharField(blank=True, max_length=100, verbose_name='幂等键'),
+            model_name="event",
+            name="idempotency_key",
+            field=models.CharField(blank=True, max_length=100, verbose_name="幂等键"),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='idempotency_source',
-            field=models.CharField(blank=True, max_length=40, verbose_name='幂等来源'),
+            model_name="event",
+            name="idempotency_source",
+            field=models.CharField(blank=True, max_length=40, verbose_name="幂等来源"),
         ),
     ]

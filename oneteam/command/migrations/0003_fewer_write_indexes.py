@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
     the table."""
 
     dependencies = [
-        ('command', '0002_event_field_labels'),
-        ('org', '0001_initial'),
+        ("command", "0002_event_field_labels"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -22,26 +22,61 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='event',
-                    name='category',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='command.eventcategory', verbose_name='类别'),
+                    model_name="event",
+                    name="category",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="command.eventcategory",
+                        verbose_name="类别",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='event',
-                    name='proposed_body',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.body', verbose_name='建议承办单位'),
+                    model_name="event",
+                    name="proposed_body",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.body",
+                        verbose_name="建议承办单位",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='event',
-                    name='reporter_user',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报告人账号'),
+                    model_name="event",
+                    name="reporter_user",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="报告人账号",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='event',
-                    name='township',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='org.township', verbose_name='乡镇(街道)'),
+                    model_name="event",
+                    name="township",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="org.township",
+                        verbose_name="乡镇(街道)",
+                    ),
                 ),
             ],
-            database_operations=[drop_column_indexes(("command", "event", "category"), ("command", "event", "proposed_body"), ("command", "event", "reporter_user"), ("command", "event", "township"))],
+            database_operations=[
+                drop_column_indexes(
+                    ("command", "event", "category"),
+                    ("command", "event", "proposed_body"),
+                    ("command", "event", "reporter_user"),
+                    ("command", "event", "township"),
+                )
+            ],
         ),
     ]

@@ -12,25 +12,34 @@ class Migration(migrations.Migration):
     the table."""
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('oversight', '0001_initial'),
-        ('workflow', '0005_deadline_open_partial'),
+        ("org", "0001_initial"),
+        ("oversight", "0001_initial"),
+        ("workflow", "0005_deadline_open_partial"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='unitfact',
-                    name='body',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.body'),
+                    model_name="unitfact",
+                    name="body",
+                    field=models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="org.body"
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='unitfact',
-                    name='process',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workflow.process'),
+                    model_name="unitfact",
+                    name="process",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workflow.process",
+                    ),
                 ),
             ],
-            database_operations=[drop_column_indexes(("oversight", "unitfact", "body"), ("oversight", "unitfact", "process"))],
+            database_operations=[
+                drop_column_indexes(("oversight", "unitfact", "body"), ("oversight", "unitfact", "process"))
+            ],
         ),
     ]

@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
     the table."""
 
     dependencies = [
-        ('org', '0001_initial'),
-        ('workflow', '0005_deadline_open_partial'),
+        ("org", "0001_initial"),
+        ("workflow", "0005_deadline_open_partial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -22,41 +22,82 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='notification',
-                    name='user',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to=settings.AUTH_USER_MODEL),
+                    model_name="notification",
+                    name="user",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='party',
-                    name='body',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.body', verbose_name='单位'),
+                    model_name="party",
+                    name="body",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.body",
+                        verbose_name="单位",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='party',
-                    name='process',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='workflow.process'),
+                    model_name="party",
+                    name="process",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parties",
+                        to="workflow.process",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='process',
-                    name='created_by',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人'),
+                    model_name="process",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='process',
-                    name='kind',
-                    field=models.CharField(max_length=40, verbose_name='类型'),
+                    model_name="process",
+                    name="kind",
+                    field=models.CharField(max_length=40, verbose_name="类型"),
                 ),
                 migrations.AlterField(
-                    model_name='processdeadline',
-                    name='started_by',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.transition'),
+                    model_name="processdeadline",
+                    name="started_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflow.transition",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='transition',
-                    name='counts_as',
-                    field=models.CharField(blank=True, max_length=20, verbose_name='统计口径'),
+                    model_name="transition",
+                    name="counts_as",
+                    field=models.CharField(blank=True, max_length=20, verbose_name="统计口径"),
                 ),
             ],
-            database_operations=[drop_column_indexes(("workflow", "notification", "user"), ("workflow", "party", "body"), ("workflow", "party", "process"), ("workflow", "process", "created_by"), ("workflow", "process", "kind"), ("workflow", "processdeadline", "started_by"), ("workflow", "transition", "counts_as"))],
+            database_operations=[
+                drop_column_indexes(
+                    ("workflow", "notification", "user"),
+                    ("workflow", "party", "body"),
+                    ("workflow", "party", "process"),
+                    ("workflow", "process", "created_by"),
+                    ("workflow", "process", "kind"),
+                    ("workflow", "processdeadline", "started_by"),
+                    ("workflow", "transition", "counts_as"),
+                )
+            ],
         ),
     ]
