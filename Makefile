@@ -17,6 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml package.json
 	@touch $(STAMP)
 
 install: $(STAMP)
+	@$(BIN)/python -m oneteam.core.compile_catalogs
 
 run: install
 	$(BIN)/oneteam demo
@@ -34,13 +35,13 @@ format: install
 	$(BIN)/ruff format .
 
 # Refresh the English catalogs from the code, then translate the new (empty)
-# entries in oneteam/locale/en/LC_MESSAGES/*.po and run this again to compile.
-# Needs GNU gettext (apt-get install gettext).
+# entries in oneteam/locale/en/LC_MESSAGES/*.po; `make install` compiles them
+# (.mo files are build output). makemessages needs GNU gettext (apt-get install gettext).
 MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=benchmarks
 messages: install
-	$(BIN)/python manage.py makemessages -l en --add-location file $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py makemessages -d djangojs -l en --add-location file $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py compilemessages -l en --ignore=.venv --ignore=node_modules
+	$(BIN)/python manage.py makemessages -l en --add-location file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -d djangojs -l en --add-location file --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python -m oneteam.core.compile_catalogs
 
 schema: install
 	$(BIN)/oneteam spectacular --file docs/openapi.yaml --validate --fail-on-warn

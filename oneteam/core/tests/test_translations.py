@@ -2,8 +2,8 @@
 
 Chinese is the source language; ``oneteam/locale/en`` holds the English
 translation of every string (``django`` for Python and templates,
-``djangojs`` for the scripts). ``make messages`` refreshes and compiles them
-(docs/development.md).
+``djangojs`` for the scripts). ``make messages`` refreshes them from the code
+and ``make install`` compiles them (docs/development.md).
 """
 
 import re
@@ -53,11 +53,25 @@ def test_placeholders_survive_translation(domain):
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_compiled_catalog_matches_its_source(domain):
-    """The ``.mo`` Django reads is the compiled ``.po`` (``make messages``)."""
+    """The ``.mo`` Django reads is the compiled ``.po`` (``make install`` builds it)."""
     mo = polib.mofile(str(LOCALE / "en" / "LC_MESSAGES" / f"{domain}.mo"))
     compiled = {(e.msgid, e.msgid_plural): translations(e) for e in mo if e.msgid}
     source = {(e.msgid, e.msgid_plural): translations(e) for e in catalog(domain) if not e.obsolete}
     assert compiled == source
+
+
+def test_catalogs_compile_without_gettext_and_only_when_changed(tmp_path):
+    from oneteam.core.compile_catalogs import compile_catalogs
+
+    po_dir = tmp_path / "en" / "LC_MESSAGES"
+    po_dir.mkdir(parents=True)
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+    po.append(polib.POEntry(msgid="在办", msgstr="Open"))
+    po.save(str(po_dir / "django.po"))
+    assert compile_catalogs(tmp_path) == [po_dir / "django.mo"]
+    assert {e.msgid: e.msgstr for e in polib.mofile(str(po_dir / "django.mo"))}["在办"] == "Open"
+    assert compile_catalogs(tmp_path) == []  # unchanged: nothing written
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) not installed")
