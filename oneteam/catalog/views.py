@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from oneteam.core.errors import InvalidInput, ServiceError
+from oneteam.core.inputs import parse_date
 from oneteam.org.models import Body, Township
 
 from . import selectors, services
@@ -228,14 +229,11 @@ def empowerment_propose(request):
     })
 
 
-def _posted_date(request, name: str, *, required: bool) -> dt.date | None:
-    text = request.POST.get(name, "").strip()
-    if not text and not required:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": text or _("（空）")}, code="bad_date") from None
+def _required_date(request, name: str) -> dt.date:
+    day = parse_date(request.POST.get(name))
+    if day is None:
+        raise InvalidInput(_("请填写日期。"), code="date_required")
+    return day
 
 
 def _record_rule(request) -> CompetenceRule:
@@ -253,8 +251,7 @@ def _record_rule(request) -> CompetenceRule:
             raise InvalidInput(_("未知的乡镇(街道)：%(t)s") % {"t": request.POST["township"]}, code="unknown_township")
     return services.do_record_competence_rule(
         matter, actor=request.user, body=body, township=township,
-        valid_from=_posted_date(request, "valid_from", required=True),
-        valid_until=_posted_date(request, "valid_until", required=False),
+        valid_from=_required_date(request, "valid_from"), valid_until=parse_date(request.POST.get("valid_until")),
         source=request.POST.get("source", ""), reason=request.POST.get("reason", ""))
 
 
@@ -272,7 +269,7 @@ def rule_list(request):
             if request.POST.get("action") == "end":
                 rule = get_object_or_404(CompetenceRule, pk=request.POST.get("rule") or 0)
                 services.do_end_competence_rule(rule, actor=request.user, reason=request.POST.get("reason", ""),
-                                                last_day=_posted_date(request, "last_day", required=True))
+                                                last_day=_required_date(request, "last_day"))
                 messages.success(request, _("已终止：%(r)s") % {"r": rule})
             else:
                 rule = _record_rule(request)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oneteam.core.access import Scope, scope_for
+from oneteam.core.inputs import parse_date
 from oneteam.org.models import Body, Township
 from oneteam.workflow.models import Party, Process, ProcessDeadline
 
@@ -47,11 +48,8 @@ class Filters:
         group = params.get("group") or "body"
         if group not in GROUPS:
             raise InvalidInput(_("group 只能是 body 或 township。"), code="bad_group")
-        try:
-            date_from = dt.date.fromisoformat(params["from"]) if params.get("from") else dt.date(today.year, 1, 1)
-            date_to = dt.date.fromisoformat(params["to"]) if params.get("to") else today
-        except ValueError:
-            raise InvalidInput(_("日期格式应为 YYYY-MM-DD。"), code="bad_date") from None
+        date_from = parse_date(params.get("from"), default=dt.date(today.year, 1, 1))
+        date_to = parse_date(params.get("to"), default=today)
         if date_to < date_from:
             raise InvalidInput(_("结束日期不能早于开始日期。"), code="bad_range")
         return cls(kind=kind, date_from=date_from, date_to=date_to, group=group)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.i18n import _r
 
 from . import engine
 from .choices import DayKind, NoticeScope
@@ -244,7 +245,7 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
         )
         CalendarState.objects.get_or_create(pk=1)
         CalendarState.objects.filter(pk=1).update(version=F("version") + 1)
-        changes = diff_calendars(before, build_calendar(), parsed.year, translate=gettext_noop)
+        changes = diff_calendars(before, build_calendar(), parsed.year, translate=_r)  # kept: the ledger's copy
         ledger.append(
             "worktime.notice_loaded",
             actor=actor,
@@ -268,8 +269,8 @@ def do_load_notice(parsed: ParsedNotice, *, actor, source_text: str = "") -> Hol
 
 def diff_calendars(before: engine.Calendar, after: engine.Calendar, year: int, *, translate=_) -> list[dict]:
     """Days of ``year`` (and the December before, January after) whose status
-    changes, labelled in the current language; ``translate=gettext_noop`` keeps
-    the labels Chinese (the ledger's copy must not depend on who loaded the notice)."""
+    changes, labelled in the reader's language; ``translate=_r`` labels them in
+    the installation's (the ledger's copy must not depend on who loaded the notice)."""
     out = []
     d = dt.date(year - 1, 12, 1)
     end = dt.date(year + 1, 1, 31)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from oneteam.core.api.pagination import Pagination
 from oneteam.core.api.viewsets import ScopedReadOnlyViewSet
 from oneteam.core.errors import InvalidInput
+from oneteam.core.inputs import parse_date
 
 from .. import selectors, services
 from ..models import Catalog, CatalogVersion, Empowerment, EmpowermentDecision, Matter
@@ -28,13 +29,7 @@ DATE = OpenApiParameter("date", str, description=_l("日期 YYYY-MM-DD，默认�
 
 
 def date_param(request) -> dt.date:
-    raw = request.query_params.get("date")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw}, code="bad_date") from exc
+    return parse_date(request.query_params.get("date"), default=timezone.localdate())
 
 
 class CatalogViewSet(ScopedReadOnlyViewSet):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oneteam.core.api.viewsets import ScopedViewSetMixin
-from oneteam.core.errors import InvalidInput
+from oneteam.core.inputs import parse_date
 
 from .. import geo, services
 from ..choices import Role
@@ -67,13 +67,7 @@ def _set_m2m(serializer) -> None:
 
 
 def _date_param(request) -> dt.date:
-    raw = request.query_params.get("date")
-    if not raw:
-        return timezone.localdate()
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD：%(v)s") % {"v": raw}, code="bad_date") from exc
+    return parse_date(request.query_params.get("date"), default=timezone.localdate())
 
 
 @extend_schema(parameters=[
