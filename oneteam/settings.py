@@ -139,6 +139,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend plus the server's writers' queue (oneteam.core.sqlite).
+    DATABASES["default"]["ENGINE"] = "oneteam.core.backends.sqlite3"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL with NORMAL sync: durable across application crashes, fast appends.

@@ -14,11 +14,28 @@ stays bounded).
 
 Elsewhere (``runserver``, commands, tests) nothing changes: SQLite's own
 automatic checkpoint applies.
+
+The server's writers also queue in the kernel (:class:`WriteQueue`). SQLite
+has one writer; a transaction that finds the write lock taken is retried by
+SQLite's busy handler, which sleeps 1, 2, 5, 10 … 100 ms between tries. Under
+load the lock is then free most of the time it is waited for: the holder has
+committed, the waiters are still asleep. Under ``oneteam serve`` every write
+transaction (``transaction.atomic``, which on this project's SQLite begins
+``IMMEDIATE``) first takes an exclusive ``flock`` on a file beside the
+database, held until its commit or rollback: waiters block in the kernel and
+the next one is woken as the lock is released. The ``flock`` is only a queue
+in front of SQLite's own lock, which still decides (a writer that does not
+queue, e.g. a management command, is waited for by the busy handler as
+before), and the kernel drops it with the process, so a killed worker never
+leaves it held. The backend ``oneteam.core.backends.sqlite3`` takes and
+releases it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 
@@ -29,6 +46,7 @@ log = logging.getLogger(__name__)
 #: Automatic checkpoint of the requests' connections while checkpointers run (~64 MB of WAL).
 SAFETY_PAGES = 16_000
 _background = False
+_queue_writers = False
 
 
 def _on_connection(sender, connection, **kwargs) -> None:
@@ -92,3 +110,64 @@ def start_checkpointer(interval: float = 1.0) -> Checkpointer | None:
     checkpointer = Checkpointer(str(connection.settings_dict["NAME"]), interval)
     checkpointer.start()
     return checkpointer
+
+
+# --------------------------------------------------------------------------
+# The writers' queue
+# --------------------------------------------------------------------------
+
+
+def use_write_queue() -> None:
+    """From now on (and in processes forked later) write transactions on a
+    SQLite database file queue in a :class:`WriteQueue`."""
+    global _queue_writers
+    _queue_writers = True
+
+
+def queue_path(database: str) -> str:
+    return f"{database}-writers.lock"
+
+
+class WriteQueue:
+    """One connection's place in the queue of a database file's writers: an
+    exclusive ``flock`` on :func:`queue_path`, taken by :meth:`enter` and
+    dropped by :meth:`leave` (idempotent).
+
+    Each instance opens its own file description, so the threads of one
+    process queue like separate processes do; after a fork the child opens
+    its own (an inherited description would share the parent's lock)."""
+
+    def __init__(self, database: str) -> None:
+        self.path = queue_path(database)
+        self._fd: int | None = None
+        self._pid = 0
+        self.held = False
+
+    def enter(self) -> None:
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        self.held = True
+
+    def leave(self) -> None:
+        if self.held:
+            self.held = False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.leave()
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
+
+
+def write_queue_for(connection) -> WriteQueue | None:
+    """The queue a connection's write transactions wait in, or None (not
+    enabled, or an in-memory database)."""
+    if not _queue_writers or connection.is_in_memory_db():
+        return None
+    queue = getattr(connection, "_oneteam_write_queue", None)
+    if queue is None:
+        queue = connection._oneteam_write_queue = WriteQueue(str(connection.settings_dict["NAME"]))
+    return queue

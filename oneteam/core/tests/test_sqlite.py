@@ -1,6 +1,11 @@
 """Background WAL checkpoints (``oneteam.core.sqlite``)."""
 
+import fcntl
+import multiprocessing
+import os
 import sqlite3
+import threading
+import time
 
 import pytest
 from django.db import connections
@@ -72,3 +77,134 @@ def test_served_connections_leave_checkpoints_to_the_thread(monkeypatch):
 @pytest.mark.skipif(connections["default"].vendor != "sqlite", reason="SQLite only")
 def test_no_checkpointer_for_an_in_memory_database():
     assert core_sqlite.start_checkpointer() is None  # the test database is in memory
+
+
+# ---------------------------------------------------------------- the writers' queue
+
+
+def queued_connection(path):
+    """A connection of the project's SQLite backend to the file ``path``."""
+    from oneteam.core.backends.sqlite3.base import DatabaseWrapper
+
+    settings_dict = {**connections["default"].settings_dict, "NAME": str(path)}
+    settings_dict.setdefault("OPTIONS", {})
+    settings_dict["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    return DatabaseWrapper(settings_dict, alias="queued")
+
+
+def begin(connection):
+    """What ``transaction.atomic()`` does on entry, for a connection outside ``connections``."""
+    connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+
+def end(connection, *, commit=True):
+    connection.commit() if commit else connection.rollback()
+    connection.set_autocommit(True)
+
+
+@pytest.fixture
+def queue_on(monkeypatch, django_db_blocker):
+    """The queue enabled, and connections to files outside the test database allowed."""
+    monkeypatch.setattr(core_sqlite, "_queue_writers", True)
+    with django_db_blocker.unblock():
+        yield
+
+
+def test_a_writer_waits_in_the_queue_until_the_holder_commits(tmp_path, queue_on):
+    path = tmp_path / "q.sqlite3"
+    first = queued_connection(path)
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x INTEGER)")
+    begin(first)
+    with first.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    entered, done = threading.Event(), threading.Event()
+
+    def write():
+        second = queued_connection(path)  # a connection belongs to its thread
+        begin(second)  # blocks in the queue, not in SQLite's busy handler
+        entered.set()
+        with second.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (2)")
+        end(second)
+        second.close()
+        done.set()
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    assert not entered.wait(0.3)  # the holder has not committed
+    end(first)
+    assert done.wait(10)
+    thread.join(10)
+    with first.cursor() as cursor:
+        cursor.execute("SELECT x FROM t ORDER BY x")
+        assert cursor.fetchall() == [(1,), (2,)]
+    first.close()
+
+
+@pytest.mark.parametrize("how", ["rollback", "close", "failed begin"])
+def test_the_queue_is_left_on_every_way_out(tmp_path, queue_on, how, monkeypatch):
+    from django.db import OperationalError
+    from django.db.backends.sqlite3 import base as django_sqlite
+
+    path = tmp_path / "q.sqlite3"
+    holder = queued_connection(path)
+    if how == "failed begin":  # BEGIN fails after the queue was entered (e.g. the disk is gone)
+
+        def fail(self):
+            raise OperationalError("disk I/O error")
+
+        monkeypatch.setattr(django_sqlite.DatabaseWrapper, "_start_transaction_under_autocommit", fail)
+        with pytest.raises(OperationalError):
+            begin(holder)
+    else:
+        begin(holder)
+        end(holder, commit=False) if how == "rollback" else holder.close()
+    assert not holder._oneteam_write_queue.held
+    other = core_sqlite.WriteQueue(str(path))
+    other_fd = os.open(other.path, os.O_RDWR)
+    try:
+        fcntl.flock(other_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: would raise BlockingIOError if held
+    finally:
+        os.close(other_fd)
+    holder.close()
+
+
+def test_no_queue_unless_enabled_or_for_a_database_in_memory(tmp_path, queue_on, monkeypatch):
+    path = tmp_path / "q.sqlite3"
+    monkeypatch.setattr(core_sqlite, "_queue_writers", False)
+    plain = queued_connection(path)
+    begin(plain)
+    end(plain)
+    plain.close()
+    assert not os.path.exists(core_sqlite.queue_path(str(path)))
+    monkeypatch.setattr(core_sqlite, "_queue_writers", True)
+    assert core_sqlite.write_queue_for(queued_connection(":memory:")) is None
+
+
+def _enter_and_report(queue, started, conn):
+    started.set()
+    t = time.monotonic()
+    queue.enter()
+    conn.send(time.monotonic() - t)
+    queue.leave()
+
+
+def test_processes_queue_and_a_fork_takes_its_own_place(tmp_path):
+    """A queue object inherited through fork() opens its own file description
+    in the child (an inherited one would share the parent's lock)."""
+    queue = core_sqlite.WriteQueue(str(tmp_path / "q.sqlite3"))
+    queue.enter()
+    context = multiprocessing.get_context("fork")
+    started = context.Event()
+    parent_end, child_end = context.Pipe()
+    child = context.Process(target=_enter_and_report, args=(queue, started, child_end))
+    child.start()
+    assert started.wait(10)
+    assert not parent_end.poll(0.3)  # the child waits for the parent's turn to end
+    queue.leave()
+    assert parent_end.poll(10)
+    assert parent_end.recv() >= 0.3
+    child.join(10)
+    assert child.exitcode == 0
+    queue.close()

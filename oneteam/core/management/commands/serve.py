@@ -29,7 +29,10 @@ class Command(BaseCommand):
         from oneteam.core import sqlite
         from oneteam.wsgi import application
 
-        sqlite.use_background_checkpoints()  # SQLite only: see oneteam.core.sqlite
+        # SQLite only (see oneteam.core.sqlite): checkpoints in the background,
+        # writers queue in the kernel instead of sleeping in SQLite's busy handler.
+        sqlite.use_background_checkpoints()
+        sqlite.use_write_queue()
 
         stdout = self.stdout
 
