@@ -275,4 +275,8 @@ ONETEAM = {
     "LEDGER_ORIGIN": os.environ.get("ONETEAM_LEDGER_ORIGIN", "oneteam"),
     # Base URL used in links sent to outbound channels (webhooks).
     "PUBLIC_BASE_URL": os.environ.get("ONETEAM_PUBLIC_BASE_URL", ""),
+    # SQLite under `oneteam serve`: writers queue on an flock beside the
+    # database (oneteam.core.sqlite). Off for a database on a network
+    # filesystem, where flock may not lock across machines.
+    "SQLITE_WRITE_QUEUE": env_bool("ONETEAM_SQLITE_WRITE_QUEUE", True),
 }

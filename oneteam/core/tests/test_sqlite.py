@@ -1,6 +1,7 @@
 """Background WAL checkpoints (``oneteam.core.sqlite``)."""
 
 import fcntl
+import io
 import multiprocessing
 import os
 import sqlite3
@@ -8,6 +9,7 @@ import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from oneteam.core import sqlite as core_sqlite
@@ -208,3 +210,19 @@ def test_processes_queue_and_a_fork_takes_its_own_place(tmp_path):
     child.join(10)
     assert child.exitcode == 0
     queue.close()
+
+
+@pytest.mark.parametrize("setting", [True, False])
+def test_serve_queues_writers_unless_the_setting_is_off(setting, monkeypatch, settings):
+    from gunicorn.app.base import BaseApplication
+
+    from oneteam.core.management.commands import serve
+
+    settings.ONETEAM = {**settings.ONETEAM, "SQLITE_WRITE_QUEUE": setting}
+    monkeypatch.setattr(core_sqlite, "_queue_writers", False)
+    monkeypatch.setattr(core_sqlite, "_background", False)
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)  # no collectstatic
+    monkeypatch.setattr(BaseApplication, "run", lambda self: None)  # configured, not started
+    call_command("serve", "127.0.0.1:0", stdout=io.StringIO())
+    assert core_sqlite._background is True
+    assert core_sqlite._queue_writers is setting

@@ -4,6 +4,7 @@ with static files served by WhiteNoise."""
 import multiprocessing
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         # SQLite only (see oneteam.core.sqlite): checkpoints in the background,
         # writers queue in the kernel instead of sleeping in SQLite's busy handler.
         sqlite.use_background_checkpoints()
-        sqlite.use_write_queue()
+        if settings.ONETEAM["SQLITE_WRITE_QUEUE"]:
+            sqlite.use_write_queue()
 
         stdout = self.stdout
 
