@@ -62,7 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true", help="keep an existing benchmark database and its leads")
     p.add_argument("--repeat", type=int, default=60, help="samples per page figure")
     p.add_argument("--duration", type=int, default=10, help="seconds per HTTP load run")
-    p.add_argument("--warmup", type=int, default=20,
+    p.add_argument("--warmup", type=int, default=30,
                    help="seconds of load on each HTTP path before measuring (fills the per-process memos: "
                         "the steady state of a running server)")
     p.add_argument("--connections", type=int, default=16)
@@ -361,6 +361,8 @@ def wrk(url: str, script: str, args) -> dict:
 
 def bench_intake(args, env, say) -> dict:
     """(c) intake over HTTP vs a bare insert view, same server, same run."""
+    from django.conf import settings
+
     from oneteam.command.models import Event, EventCategory
     from oneteam.command.services_keys import issue_key
     from oneteam.org.choices import BodyKind
@@ -421,7 +423,9 @@ def bench_intake(args, env, say) -> dict:
     bare_per_s = round((b1["per_s"] + b2["per_s"]) / 2, 1)
     return {"open311": o, "bare_insert_before": b1, "bare_insert_after": b2, "bare_insert_per_s": bare_per_s,
             "leads_created": created, "fraction": round(o["per_s"] / bare_per_s, 3) if bare_per_s else None,
-            "connections": args.connections, "workers": args.workers, "threads": args.threads}
+            "connections": args.connections, "workers": args.workers, "threads": args.threads,
+            # SQLite only: the server's writers' queue (oneteam.core.sqlite); the server reads the same setting.
+            "sqlite_write_queue": settings.ONETEAM["SQLITE_WRITE_QUEUE"]}
 
 
 def bench_geo(args, say) -> dict:

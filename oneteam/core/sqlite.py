@@ -28,7 +28,8 @@ in front of SQLite's own lock, which still decides (a writer that does not
 queue, e.g. a management command, is waited for by the busy handler as
 before), and the kernel drops it with the process, so a killed worker never
 leaves it held. The backend ``oneteam.core.backends.sqlite3`` takes and
-releases it.
+releases it; a write outside a transaction (autocommit) holds it for its one
+statement, so no server writer is left polling in the busy handler.
 """
 
 from __future__ import annotations

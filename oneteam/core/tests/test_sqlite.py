@@ -144,6 +144,63 @@ def test_a_writer_waits_in_the_queue_until_the_holder_commits(tmp_path, queue_on
     first.close()
 
 
+def test_a_write_outside_a_transaction_queues_for_its_statement_and_a_read_does_not(tmp_path, queue_on):
+    path = tmp_path / "q.sqlite3"
+    setup = queued_connection(path)
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x INTEGER)")
+        cursor.execute("INSERT INTO t VALUES (1)")
+    assert not setup._oneteam_write_queue.held  # each left after its statement
+    setup.close()
+    holder = core_sqlite.WriteQueue(str(path))  # another writer's place (as another process)
+    holder.enter()
+    read, written, seen = threading.Event(), threading.Event(), []
+
+    def work():
+        conn = queued_connection(path)  # a connection belongs to its thread
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT x FROM t")
+            seen.append(cursor.fetchall())
+            read.set()
+            cursor.execute("UPDATE t SET x = 2")  # autocommit: waits for the holder
+            written.set()
+            cursor.execute("SELECT x FROM t")
+            seen.append(cursor.fetchall())
+        conn.close()
+
+    thread = threading.Thread(target=work, daemon=True)
+    try:
+        thread.start()
+        assert read.wait(10)  # reads never wait in the queue
+        assert not written.wait(0.3)
+    finally:
+        holder.leave()
+    assert written.wait(10)
+    thread.join(10)
+    assert seen == [[(1,)], [(2,)]]
+    holder.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "queued"),
+    [
+        ("SELECT 1", False),
+        ("  select * FROM t", False),
+        ("PRAGMA table_info(t)", False),
+        ("EXPLAIN QUERY PLAN SELECT 1", False),
+        ("INSERT INTO t VALUES (1)", True),
+        ("update t set x = 1", True),
+        ("DELETE FROM t", True),
+        ("WITH d AS (SELECT 1) DELETE FROM t", True),
+        ("CREATE TABLE u (x)", True),
+    ],
+)
+def test_which_statements_write(sql, queued):
+    from oneteam.core.backends.sqlite3.base import writes
+
+    assert writes(sql) is queued
+
+
 @pytest.mark.parametrize("how", ["rollback", "close", "failed begin"])
 def test_the_queue_is_left_on_every_way_out(tmp_path, queue_on, how, monkeypatch):
     from django.db import OperationalError
