@@ -119,8 +119,9 @@ def start_checkpointer(interval: float = 1.0) -> Checkpointer | None:
 
 
 def use_write_queue() -> None:
-    """From now on (and in processes forked later) write transactions on a
-    SQLite database file queue in a :class:`WriteQueue`."""
+    """From now on (and in processes forked later) writes to a SQLite
+    database file queue in a :class:`WriteQueue` (see
+    ``oneteam.core.backends.sqlite3``)."""
     global _queue_writers
     _queue_writers = True
 
@@ -163,12 +164,6 @@ class WriteQueue:
         self._fd = None
 
 
-def write_queue_for(connection) -> WriteQueue | None:
-    """The queue a connection's write transactions wait in, or None (not
-    enabled, or an in-memory database)."""
-    if not _queue_writers or connection.is_in_memory_db():
-        return None
-    queue = getattr(connection, "_oneteam_write_queue", None)
-    if queue is None:
-        queue = connection._oneteam_write_queue = WriteQueue(str(connection.settings_dict["NAME"]))
-    return queue
+def queue_enabled() -> bool:
+    """Whether writes queue (:func:`use_write_queue` was called in this process or its parent)."""
+    return _queue_writers

@@ -1,4 +1,5 @@
-"""Background WAL checkpoints (``oneteam.core.sqlite``)."""
+"""SQLite under the server (``oneteam.core.sqlite``): background WAL
+checkpoints and the writers' queue (with ``oneteam.core.backends.sqlite3``)."""
 
 import fcntl
 import io
@@ -89,7 +90,6 @@ def queued_connection(path):
     from oneteam.core.backends.sqlite3.base import DatabaseWrapper
 
     settings_dict = {**connections["default"].settings_dict, "NAME": str(path)}
-    settings_dict.setdefault("OPTIONS", {})
     settings_dict["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     return DatabaseWrapper(settings_dict, alias="queued")
 
@@ -150,7 +150,7 @@ def test_a_write_outside_a_transaction_queues_for_its_statement_and_a_read_does_
     with setup.cursor() as cursor:
         cursor.execute("CREATE TABLE t (x INTEGER)")
         cursor.execute("INSERT INTO t VALUES (1)")
-    assert not setup._oneteam_write_queue.held  # each left after its statement
+    assert not setup.write_queue().held  # each left after its statement
     setup.close()
     holder = core_sqlite.WriteQueue(str(path))  # another writer's place (as another process)
     holder.enter()
@@ -219,9 +219,8 @@ def test_the_queue_is_left_on_every_way_out(tmp_path, queue_on, how, monkeypatch
     else:
         begin(holder)
         end(holder, commit=False) if how == "rollback" else holder.close()
-    assert not holder._oneteam_write_queue.held
-    other = core_sqlite.WriteQueue(str(path))
-    other_fd = os.open(other.path, os.O_RDWR)
+    assert not holder.write_queue().held
+    other_fd = os.open(core_sqlite.queue_path(str(path)), os.O_RDWR)
     try:
         fcntl.flock(other_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free: would raise BlockingIOError if held
     finally:
@@ -238,7 +237,7 @@ def test_no_queue_unless_enabled_or_for_a_database_in_memory(tmp_path, queue_on,
     plain.close()
     assert not os.path.exists(core_sqlite.queue_path(str(path)))
     monkeypatch.setattr(core_sqlite, "_queue_writers", True)
-    assert core_sqlite.write_queue_for(queued_connection(":memory:")) is None
+    assert queued_connection(":memory:").write_queue() is None
 
 
 def _enter_and_report(queue, started, conn):

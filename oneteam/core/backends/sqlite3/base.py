@@ -19,25 +19,24 @@ READS = ("SELECT", "PRAGMA", "EXPLAIN")
 
 
 def writes(sql: str) -> bool:
-    return not sql.lstrip()[:7].upper().startswith(READS)
+    return not sql.lstrip()[: len("EXPLAIN")].upper().startswith(READS)
 
 
 class CursorWrapper(base.SQLiteCursorWrapper):
     """A cursor that queues a write made in autocommit mode."""
 
-    def __init__(self, connection, queue: sqlite.WriteQueue | None) -> None:
+    def __init__(self, connection, queue: sqlite.WriteQueue) -> None:
         super().__init__(connection)
         self.queue = queue
 
     def _queued(self, run, query, params):
-        queue = self.queue
-        if queue is None or queue.held or not writes(query):
+        if self.queue.held or not writes(query):  # inside a transaction it is held already
             return run(query, params)
-        queue.enter()
+        self.queue.enter()
         try:
             return run(query, params)
         finally:
-            queue.leave()
+            self.queue.leave()
 
     def execute(self, query, params=None):
         return self._queued(super().execute, query, params)
@@ -46,15 +45,41 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return self._queued(super().executemany, query, param_list)
 
 
+def _leaving_queue(name: str):
+    """Django's method ``name``, after which the connection's place in the queue is left."""
+    django_method = getattr(base.DatabaseWrapper, name)
+
+    def method(self):
+        try:
+            return django_method(self)
+        finally:
+            if self._write_queue is not None:
+                self._write_queue.leave()
+
+    method.__name__ = name
+    return method
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    _write_queue: sqlite.WriteQueue | None = None
+
+    def write_queue(self) -> sqlite.WriteQueue | None:
+        """This connection's place in the writers' queue (made on first use),
+        or None: the queue is not enabled, or the database is in memory."""
+        if not sqlite.queue_enabled() or self.is_in_memory_db():
+            return None
+        if self._write_queue is None:
+            self._write_queue = sqlite.WriteQueue(str(self.settings_dict["NAME"]))
+        return self._write_queue
+
     def create_cursor(self, name=None):
-        queue = sqlite.write_queue_for(self)
+        queue = self.write_queue()
         if queue is None:
             return super().create_cursor(name)
         return self.connection.cursor(factory=lambda connection: CursorWrapper(connection, queue))
 
     def _start_transaction_under_autocommit(self):
-        queue = sqlite.write_queue_for(self)
+        queue = self.write_queue()
         if queue is None:
             return super()._start_transaction_under_autocommit()
         queue.enter()
@@ -64,25 +89,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             queue.leave()
             raise
 
-    def _leave_queue(self) -> None:
-        queue = getattr(self, "_oneteam_write_queue", None)
-        if queue is not None:
-            queue.leave()
-
-    def _commit(self):
-        try:
-            return super()._commit()
-        finally:
-            self._leave_queue()
-
-    def _rollback(self):
-        try:
-            return super()._rollback()
-        finally:
-            self._leave_queue()
-
-    def _close(self):
-        try:
-            return super()._close()
-        finally:
-            self._leave_queue()
+    _commit = _leaving_queue("_commit")
+    _rollback = _leaving_queue("_rollback")
+    _close = _leaving_queue("_close")
