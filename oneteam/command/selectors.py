@@ -75,6 +75,11 @@ def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None
     return open_events(user, township_id=township_id).aggregate(**aggregates)
 
 
+def bucket_count(counts: dict[str, int], bucket: str | None) -> int:
+    """How many rows :func:`room_list` gives for ``bucket``, read from :func:`room_counts`."""
+    return counts[bucket] if bucket in BUCKETS or bucket in ("overdue", "due_today") else counts["total"]
+
+
 def by_township(user, *, now: dt.datetime | None = None) -> list[dict]:
     """Open leads per township with overdue counts (city centre overview)."""
     now = now or timezone.now()

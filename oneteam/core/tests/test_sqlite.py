@@ -278,6 +278,7 @@ def test_serve_queues_writers_unless_the_setting_is_off(setting, monkeypatch, se
     monkeypatch.setattr(core_sqlite, "_queue_writers", False)
     monkeypatch.setattr(core_sqlite, "_background", False)
     monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)  # no collectstatic
+    monkeypatch.setattr(serve, "freeze_startup_heap", lambda: None)  # would freeze the test process (test_serve.py)
     monkeypatch.setattr(BaseApplication, "run", lambda self: None)  # configured, not started
     call_command("serve", "127.0.0.1:0", stdout=io.StringIO())
     assert core_sqlite._background is True
