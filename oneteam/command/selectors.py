@@ -1,17 +1,24 @@
 """Scoped reads for the command screens. Every query starts from
-``visible_to(user)``; aggregates are SQL (GROUP BY), never per-row loops."""
+``visible_to(user)``; aggregates are SQL (GROUP BY), never per-row loops —
+except the command room's one pass over its open leads (:func:`scan_room`),
+which gives both its counts and its list order."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
 from oneteam.workflow.models import ProcessDeadline
 
+from .choices import Urgency
 from .models import Event
+
+#: What a row of the command room shows besides the lead itself.
+ROW_RELATED = ("process", "category", "township", "handling_body", "proposed_body", "village")
 
 OPEN_STATES = ["reported", "filed", "coordinating", "dispatched", "handling", "suspended", "reported_back", "closed"]
 
@@ -43,41 +50,66 @@ def open_events(user, *, township_id: int | None = None):
     next_due = (ProcessDeadline.objects.filter(process_id=OuterRef("process_id"), stopped_at__isnull=True)
                 .order_by("due_at").values("due_at")[:1])
     qs = (_scoped(user, township_id).filter(process__closed_at__isnull=True, process__state__in=OPEN_STATES)
-          .select_related("process", "category", "township", "handling_body", "proposed_body", "village")
+          .select_related(*ROW_RELATED)
           .annotate(next_due=Subquery(next_due)))
     if township_id:
         qs = qs.filter(process__township_id=township_id)
     return qs
 
 
-def room_list(user, *, township_id: int | None = None, bucket: str | None = None, now: dt.datetime | None = None):
+@dataclass(frozen=True)
+class RoomScan:
+    """The command room's counts and the order of its list (:func:`scan_room`)."""
+
+    counts: dict[str, int]
+    #: Keys of the chosen bucket's leads: earliest running deadline first (none last), then key.
+    order: list[int]
+
+
+def scan_room(user, *, township_id: int | None = None, bucket: str | None = None,
+              now: dt.datetime | None = None, order: bool = True) -> RoomScan:
+    """Counts per bucket (by state), overdue, due today, urgent and in all, and
+    the order of ``bucket``'s leads (all open leads for no or an unknown
+    bucket; ``order=False`` skips it), in one pass over the open leads visible
+    to ``user``.
+
+    Reading each lead's earliest running deadline is most of what the room
+    costs (a look-up in the deadline index per lead). An SQL aggregate for the
+    counts and a sorted query for the list read it twice; here it is read
+    once, a short row per open lead. That is a few thousand rows for a
+    township, however many leads it has closed."""
     now = now or timezone.now()
-    qs = open_events(user, township_id=township_id)
-    if bucket in BUCKETS:
-        qs = qs.filter(process__state__in=BUCKETS[bucket])
-    elif bucket == "overdue":
-        qs = qs.filter(next_due__lt=now)
-    elif bucket == "due_today":
-        end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-        qs = qs.filter(next_due__gte=now, next_due__lte=end)
-    return qs.order_by(F("next_due").asc(nulls_last=True), "process_id")
+    end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
+    counts = dict.fromkeys([*BUCKETS, "overdue", "due_today", "total", "urgent"], 0)
+    listed: list[tuple[bool, dt.datetime, int]] = []
+    rows = open_events(user, township_id=township_id).values_list("pk", "process__state", "urgency", "next_due")
+    for pk, state, urgency, due in rows.iterator(chunk_size=5000):
+        of_state = bucket_of.get(state)
+        overdue = due is not None and due < now
+        due_today = due is not None and now <= due <= end
+        counts["total"] += 1
+        if of_state:
+            counts[of_state] += 1
+        counts["overdue"] += overdue
+        counts["due_today"] += due_today
+        counts["urgent"] += urgency == Urgency.URGENT
+        if order and (of_state == bucket if bucket in BUCKETS else overdue if bucket == "overdue"
+                      else due_today if bucket == "due_today" else True):
+            listed.append((due is None, due or now, pk))
+    listed.sort()
+    return RoomScan(counts, [pk for *_, pk in listed])
 
 
 def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Counts per bucket, overdue and due today, in one query."""
-    now = now or timezone.now()
-    end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-    aggregates = {name: Count("pk", filter=Q(process__state__in=states)) for name, states in BUCKETS.items()}
-    aggregates["overdue"] = Count("pk", filter=Q(next_due__lt=now))
-    aggregates["due_today"] = Count("pk", filter=Q(next_due__gte=now, next_due__lte=end))
-    aggregates["total"] = Count("pk")
-    aggregates["urgent"] = Count("pk", filter=Q(urgency="urgent"))
-    return open_events(user, township_id=township_id).aggregate(**aggregates)
+    """Counts per bucket, overdue, due today, urgent and in all (:func:`scan_room`)."""
+    return scan_room(user, township_id=township_id, now=now, order=False).counts
 
 
-def bucket_count(counts: dict[str, int], bucket: str | None) -> int:
-    """How many rows :func:`room_list` gives for ``bucket``, read from :func:`room_counts`."""
-    return counts[bucket] if bucket in BUCKETS or bucket in ("overdue", "due_today") else counts["total"]
+def room_rows(pks: list[int]) -> list[Event]:
+    """The leads ``pks`` (from :func:`scan_room`) with what a room row shows, in that order."""
+    found = Event.objects.select_related(*ROW_RELATED).in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
 
 
 def by_township(user, *, now: dt.datetime | None = None) -> list[dict]:

@@ -50,16 +50,13 @@ def room(request):
     township = _township_for(request)
     bucket = request.GET.get("bucket") or ""
     township_id = township.pk if township else None
-    rows = selectors.room_list(request.user, township_id=township_id, bucket=bucket or None)
-    counts = selectors.room_counts(request.user, township_id=township_id)
-    paginator = Paginator(rows, 50)
-    # The list's length is one of the counts already taken: no second COUNT over the same rows.
-    paginator.count = selectors.bucket_count(counts, bucket)
-    page = paginator.get_page(request.GET.get("page"))
+    scan = selectors.scan_room(request.user, township_id=township_id, bucket=bucket or None)
+    page = Paginator(scan.order, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.room_rows(page.object_list)
     _attach_deadlines(page.object_list)
     context = {
         "township": township, "bucket": bucket, "page": page,
-        "counts": counts,
+        "counts": scan.counts,
         "bucket_labels": BUCKET_LABELS,
         "townships": None if township or (request.user.body and request.user.body.township_id)
         else selectors.by_township(request.user),
