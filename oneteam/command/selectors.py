@@ -6,12 +6,13 @@ which gives both its counts and its list order."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
+from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
@@ -64,63 +65,66 @@ class RoomScan:
     counts: dict[str, int]
     #: Keys of the chosen bucket's leads: earliest running deadline first (none last), then key.
     order: list[int]
+    #: Per township (``townships=True``): open, overdue, to dispatch, coordinating and urgent leads.
+    townships: list[dict] = field(default_factory=list)
 
 
 def scan_room(user, *, township_id: int | None = None, bucket: str | None = None,
-              now: dt.datetime | None = None, order: bool = True) -> RoomScan:
+              now: dt.datetime | None = None, order: bool = True, townships: bool = False) -> RoomScan:
     """Counts per bucket (by state), overdue, due today, urgent and in all, and
     the order of ``bucket``'s leads (all open leads for no or an unknown
     bucket; ``order=False`` skips it), in one pass over the open leads visible
-    to ``user``.
+    to ``user``; with ``townships=True`` also the city centre's table per
+    township (ordered by township code, townships with open leads only).
 
     Reading each lead's earliest running deadline is most of what the room
     costs (a look-up in the deadline index per lead). An SQL aggregate for the
-    counts and a sorted query for the list read it twice; here it is read
-    once, a short row per open lead. That is a few thousand rows for a
-    township, however many leads it has closed."""
+    counts, a sorted query for the list and a ``GROUP BY`` for the townships
+    read it once each; here it is read once, a short row per open lead. That is
+    a few thousand rows for a township, however many leads it has closed."""
     now = now or timezone.now()
     end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
     counts = dict.fromkeys([*BUCKETS, "overdue", "due_today", "total", "urgent"], 0)
     listed: list[tuple[bool, dt.datetime, int]] = []
-    rows = open_events(user, township_id=township_id).values_list("pk", "process__state", "urgency", "next_due")
-    for pk, state, urgency, due in rows.iterator(chunk_size=5000):
+    per_township: dict[int, dict[str, int]] = {}
+    rows = open_events(user, township_id=township_id).values_list(
+        "pk", "process__state", "urgency", "next_due", "township_id")
+    for pk, state, urgency, due, of_township in rows.iterator(chunk_size=5000):
         of_state = bucket_of.get(state)
         overdue = due is not None and due < now
         due_today = due is not None and now <= due <= end
+        urgent = urgency == Urgency.URGENT
         counts["total"] += 1
         if of_state:
             counts[of_state] += 1
         counts["overdue"] += overdue
         counts["due_today"] += due_today
-        counts["urgent"] += urgency == Urgency.URGENT
+        counts["urgent"] += urgent
         if order and (of_state == bucket if bucket in BUCKETS else overdue if bucket == "overdue"
                       else due_today if bucket == "due_today" else True):
             listed.append((due is None, due or now, pk))
+        if townships:
+            row = per_township.get(of_township)
+            if row is None:
+                row = per_township[of_township] = dict.fromkeys(
+                    ["open", "overdue", "to_dispatch", "coordinating", "urgent"], 0)
+            row["open"] += 1
+            row["overdue"] += overdue
+            row["to_dispatch"] += state in ("reported", "filed")
+            row["coordinating"] += state == "coordinating"
+            row["urgent"] += urgent
     listed.sort()
-    return RoomScan(counts, [pk for *_, pk in listed])
-
-
-def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Counts per bucket, overdue, due today, urgent and in all (:func:`scan_room`)."""
-    return scan_room(user, township_id=township_id, now=now, order=False).counts
+    table = [{"township_id": pk, "township__name": name, **per_township[pk]}
+             for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")
+             ] if per_township else []
+    return RoomScan(counts, [pk for *_, pk in listed], table)
 
 
 def room_rows(pks: list[int]) -> list[Event]:
     """The leads ``pks`` (from :func:`scan_room`) with what a room row shows, in that order."""
     found = Event.objects.select_related(*ROW_RELATED).in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]
-
-
-def by_township(user, *, now: dt.datetime | None = None) -> list[dict]:
-    """Open leads per township with overdue counts (city centre overview)."""
-    now = now or timezone.now()
-    return list(open_events(user).values("township_id", "township__name").annotate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(next_due__lt=now)),
-        to_dispatch=Count("pk", filter=Q(process__state__in=["reported", "filed"])),
-        coordinating=Count("pk", filter=Q(process__state="coordinating")),
-        urgent=Count("pk", filter=Q(urgency="urgent")),
-    ).order_by("township__code"))
 
 
 def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> list[dict]:

@@ -50,7 +50,9 @@ def room(request):
     township = _township_for(request)
     bucket = request.GET.get("bucket") or ""
     township_id = township.pk if township else None
-    scan = selectors.scan_room(request.user, township_id=township_id, bucket=bucket or None)
+    # City-level users without a township chosen also get the table per township, from the same pass.
+    city_table = not township and not (request.user.body and request.user.body.township_id)
+    scan = selectors.scan_room(request.user, township_id=township_id, bucket=bucket or None, townships=city_table)
     page = Paginator(scan.order, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.room_rows(page.object_list)
     _attach_deadlines(page.object_list)
@@ -58,8 +60,7 @@ def room(request):
         "township": township, "bucket": bucket, "page": page,
         "counts": scan.counts,
         "bucket_labels": BUCKET_LABELS,
-        "townships": None if township or (request.user.body and request.user.body.township_id)
-        else selectors.by_township(request.user),
+        "townships": scan.townships if city_table else None,
         "is_city": scope_for(request.user).everything,
     }
     template = "command/partials/room_rows.html" if request.htmx and request.htmx.target == "room-rows" else \
@@ -198,9 +199,10 @@ def wall(request):
 @login_required
 def wall_data(request):
     user = request.user
+    scan = selectors.scan_room(user, order=False, townships=True)
     return JsonResponse({
-        "counts": selectors.room_counts(user),
-        "townships": selectors.by_township(user),
+        "counts": scan.counts,
+        "townships": scan.townships,
         "trend": selectors.daily_trend(user),
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in selectors.by_channel(user)],
         "categories": [{"name": r["category__name"], "value": r["n"]} for r in selectors.by_category(user)],

@@ -87,7 +87,7 @@ def test_scan_counts_without_order(world, leads):
     scan = selectors.scan_room(world.dispatcher, township_id=world.township.pk, order=False)
     assert scan.order == []
     assert scan.counts["total"] == 7
-    assert selectors.room_counts(world.dispatcher, township_id=world.township.pk) == scan.counts
+    assert scan.counts == selectors.scan_room(world.dispatcher, township_id=world.township.pk).counts
 
 
 def test_scan_never_reaches_another_township(world, leads):
@@ -101,3 +101,32 @@ def test_scan_never_reaches_another_township(world, leads):
 def test_rows_come_back_in_the_scan_order(world, leads):
     order = selectors.scan_room(world.dispatcher, township_id=world.township.pk).order
     assert [e.pk for e in selectors.room_rows(list(reversed(order)))] == list(reversed(order))
+
+
+def test_township_table_from_the_same_pass(world, leads):
+    """The city centre's table per township: only townships with open leads, by code, counted per township."""
+    far = services.report_event(
+        Intake(channel="hotline", category="ZDJY", description="占道", lng=120.71, lat=27.71, urgency="urgent"),
+        actor=world.gridder,
+    ).event
+    assert far.township_id == world.other_township.pk
+    scan = selectors.scan_room(world.centre_dispatcher, order=False, townships=True)
+    table = {row["township_id"]: row for row in scan.townships}
+    assert [row["township_id"] for row in scan.townships] == sorted(
+        table,
+        key=lambda pk: {world.township.pk: world.township.code, world.other_township.pk: world.other_township.code}[pk],
+    )
+    mine = _lead_by_lead(world.township.pk, "", timezone.now())[0]
+    assert table[world.township.pk] == {
+        "township_id": world.township.pk,
+        "township__name": world.township.name,
+        "open": 7,
+        "overdue": mine["overdue"],
+        "to_dispatch": mine["to_file"] + mine["to_dispatch"],
+        "coordinating": mine["coordinating"],
+        "urgent": mine["urgent"],
+    }
+    assert table[world.other_township.pk]["open"] == 1 and table[world.other_township.pk]["urgent"] == 1
+    assert scan.counts["total"] == 8
+    # A township dispatcher's table holds their own township only.
+    assert selectors.scan_room(world.dispatcher, townships=True).townships == [table[world.township.pk]]
