@@ -58,6 +58,14 @@ def open_events(user, *, township_id: int | None = None):
     return qs
 
 
+#: The names that filter the room's list; any other name lists every open lead.
+LISTS = (*BUCKETS, "overdue", "due_today")
+
+#: The city centre's table per township, besides ``open``: each column counts the leads under any of its names.
+TOWNSHIP_COLUMNS = {"overdue": {"overdue"}, "to_dispatch": {"to_file", "to_dispatch"},
+                    "coordinating": {"coordinating"}, "urgent": {"urgent"}}
+
+
 @dataclass(frozen=True)
 class RoomScan:
     """The command room's counts and the order of its list (:func:`scan_room`)."""
@@ -85,39 +93,34 @@ def scan_room(user, *, township_id: int | None = None, bucket: str | None = None
     now = now or timezone.now()
     end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
-    counts = dict.fromkeys([*BUCKETS, "overdue", "due_today", "total", "urgent"], 0)
+    counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
     listed: list[tuple[bool, dt.datetime, int]] = []
     per_township: dict[int, dict[str, int]] = {}
     rows = open_events(user, township_id=township_id).values_list(
         "pk", "process__state", "urgency", "next_due", "township_id")
     for pk, state, urgency, due, of_township in rows.iterator(chunk_size=5000):
-        of_state = bucket_of.get(state)
-        overdue = due is not None and due < now
-        due_today = due is not None and now <= due <= end
-        urgent = urgency == Urgency.URGENT
+        marks = set()  # the names this lead counts under
+        if state in bucket_of:
+            marks.add(bucket_of[state])
+        if due is not None and due < now:
+            marks.add("overdue")
+        elif due is not None and due <= end:
+            marks.add("due_today")
+        if urgency == Urgency.URGENT:
+            marks.add("urgent")
         counts["total"] += 1
-        if of_state:
-            counts[of_state] += 1
-        counts["overdue"] += overdue
-        counts["due_today"] += due_today
-        counts["urgent"] += urgent
-        if order and (of_state == bucket if bucket in BUCKETS else overdue if bucket == "overdue"
-                      else due_today if bucket == "due_today" else True):
+        for mark in marks:
+            counts[mark] += 1
+        if order and (bucket not in LISTS or bucket in marks):
             listed.append((due is None, due or now, pk))
         if townships:
-            row = per_township.get(of_township)
-            if row is None:
-                row = per_township[of_township] = dict.fromkeys(
-                    ["open", "overdue", "to_dispatch", "coordinating", "urgent"], 0)
+            row = per_township.setdefault(of_township, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
             row["open"] += 1
-            row["overdue"] += overdue
-            row["to_dispatch"] += state in ("reported", "filed")
-            row["coordinating"] += state == "coordinating"
-            row["urgent"] += urgent
+            for column, names in TOWNSHIP_COLUMNS.items():
+                row[column] += bool(names & marks)
     listed.sort()
     table = [{"township_id": pk, "township__name": name, **per_township[pk]}
-             for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")
-             ] if per_township else []
+             for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")]
     return RoomScan(counts, [pk for *_, pk in listed], table)
 
 

@@ -59,8 +59,8 @@ def test_room_query_count_is_constant(client, world, django_assert_max_num_queri
 
 @pytest.mark.parametrize("bucket", ["", "to_file", "to_dispatch", "overdue", "due_today", "urgent", "nonsense"])
 def test_room_paginates_by_the_bucket_count(client, world, bucket):
-    """The paginator takes its count from the bucket counts (no COUNT of its
-    own): it must be the number of rows the list shows, in every bucket."""
+    """The paginator pages the scan's list of keys: its count is the number of
+    leads the bucket lists, and only state buckets and overdue/due today filter."""
     events = [_report(world) for _ in range(5)]
     for event in events[:2]:
         perform(event.process, "file", actor=world.dispatcher, data={"conditions": ["存在摆摊设点经营行为"]})
