@@ -206,7 +206,7 @@ def wall_data(request):
         "trend": selectors.daily_trend(user),
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in selectors.by_channel(user)],
         "categories": [{"name": r["category__name"], "value": r["n"]} for r in selectors.by_category(user)],
-        "heat": selectors.heat_points(user),
+        "heat": selectors.heat_cells(user),
         "at": timezone.localtime().strftime("%H:%M:%S"),
     })
 

@@ -123,3 +123,25 @@ def test_wall_data_counts(client, world):
     data = client.get(reverse("command:wall-data")).json()
     assert data["counts"]["total"] == 1 and data["counts"]["urgent"] == 1
     assert data["townships"][0]["open"] == 1
+
+
+def test_wall_heat_counts_every_lead_per_cell_in_scope(client, world):
+    """Leads of the last 30 days are counted per ~500 m cell, busiest first;
+    another township's leads stay out of a township dispatcher's map."""
+    from oneteam.command.selectors import HEAT_CELL
+
+    def at(lng, lat, actor=world.gridder):
+        services.report_event(Intake(channel="grid_patrol", category="ZDJY", description="占道", lng=lng, lat=lat),
+                              actor=actor)
+
+    for _ in range(3):
+        at(120.61, 27.71)
+    at(120.6011, 27.7012)  # another cell, same township
+    at(120.71, 27.71, world.centre_dispatcher)  # the other township
+    client.force_login(world.dispatcher)
+    heat = client.get(reverse("command:wall-data")).json()["heat"]
+    assert [n for _lng, _lat, n in heat] == [3, 1]
+    lng, lat, _n = heat[0]
+    assert abs(lng - 120.61) <= HEAT_CELL / 2 + 1e-9 and abs(lat - 27.71) <= HEAT_CELL / 2 + 1e-9
+    client.force_login(world.centre_dispatcher)
+    assert sorted(n for *_p, n in client.get(reverse("command:wall-data")).json()["heat"]) == [1, 1, 3]

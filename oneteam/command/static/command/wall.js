@@ -1,5 +1,5 @@
 // Wall screen: polls /command/wall/data/ every 30 s; ECharts for charts,
-// Leaflet for the heat map (density drawn as translucent circles, no plugin).
+// Leaflet for the heat map (lead counts per cell drawn as circles, no plugin).
 (function () {
   const root = document.getElementById("wall");
   if (!root) return;
@@ -22,7 +22,13 @@
       yAxis: { type: "category", data: d.categories.map((c) => c.name).reverse() }, xAxis: { type: "value" },
       series: [{ type: "bar", data: d.categories.map((c) => c.value).reverse() }] });
     if (heat) heat.remove();
-    heat = L.layerGroup(d.heat.map(([lng, lat]) => L.circleMarker([lat, lng], { radius: 6, stroke: false, fillColor: "#e53935", fillOpacity: 0.25 }))).addTo(map);
+    // One circle per ~500 m cell: area and opacity grow with the cell's count.
+    const top = Math.max(1, ...d.heat.map((c) => c[2]));
+    heat = L.layerGroup(d.heat.map(([lng, lat, n]) => {
+      const w = Math.sqrt(n / top);
+      return L.circleMarker([lat, lng], { radius: 3 + 9 * w, stroke: false, fillColor: "#e53935",
+        fillOpacity: 0.15 + 0.55 * w }).bindTooltip(interpolate(gettext("%s 件"), [n]));
+    })).addTo(map);
     root.classList.add("wall-ready");
   }
   function load() { fetch(root.dataset.url, { credentials: "same-origin" }).then((r) => r.json()).then(render); }
