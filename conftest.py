@@ -36,3 +36,16 @@ def _fresh_process_caches():
     yield
     geo.invalidate()
     memo.clear_all()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the project's language: a request made in English
+    (the locale middleware activates it for the thread) must not leave later
+    tests' messages in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
