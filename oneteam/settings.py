@@ -154,6 +154,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (e.g. behind a transaction-mode PgBouncer without prepared statements).
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
         "ONETEAM_PG_SERVER_BINDING", True)
+    # PostgreSQL compiles a query with LLVM once its estimated cost passes
+    # jit_above_cost: 100-150 ms spent before the first row of the wall's and
+    # the city room's aggregates, which then run in 100-400 ms. Off unless
+    # ONETEAM_PG_JIT=1 (docs/index.md).
+    if not env_bool("ONETEAM_PG_JIT", False):
+        options = DATABASES["default"]["OPTIONS"]
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"

@@ -1,0 +1,31 @@
+"""Database settings read from the environment (``oneteam.settings``)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = "import json; from oneteam import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+
+
+def _options(**env) -> dict:
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True,
+                         env={**{k: v for k, v in os.environ.items() if not k.startswith("ONETEAM_PG_")}, **env})
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize(("jit", "expected"), [(None, "-c jit=off"), ("0", "-c jit=off"), ("1", None)])
+def test_postgresql_jit_off_unless_asked_for(jit, expected):
+    env = {"DATABASE_URL": "postgres://someone@db.example:5432/oneteam"}
+    if jit is not None:
+        env["ONETEAM_PG_JIT"] = jit
+    options = _options(**env)
+    assert options.get("options") == expected
+    assert options["server_side_binding"] is True
+
+
+def test_sqlite_gets_no_postgresql_options():
+    options = _options(DATABASE_URL="sqlite:///tmp-oneteam-probe.sqlite3")
+    assert "options" not in options and "server_side_binding" not in options
