@@ -6,10 +6,11 @@ which gives both its counts and its list order."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Floor
+from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
@@ -17,7 +18,7 @@ from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
-from .models import Event
+from .models import Event, EventCategory
 
 #: What a row of the command room shows besides the lead itself.
 ROW_RELATED = ("process", "category", "township", "handling_body", "proposed_body", "village")
@@ -141,26 +142,43 @@ def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> li
              "overdue": bool(r["next_due"] and r["next_due"] < now)} for r in rows]
 
 
-def daily_trend(user, *, days: int = 30) -> list[dict]:
-    """Leads reported per day over the last ``days`` days."""
+@dataclass(frozen=True)
+class Activity:
+    """Leads reported over recent days, three ways (:func:`recent_activity`)."""
+
+    #: ``{"day": "2026-12-01", "n": 12}`` per day with leads, oldest first.
+    trend: list[dict]
+    #: ``{"channel": "hotline", "n": 40}``, busiest first.
+    channels: list[dict]
+    #: ``{"category__name": "占道经营", "n": 30}``, busiest first, the top ones only.
+    categories: list[dict]
+
+
+def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
+    """Leads visible to ``user`` reported in the last ``days`` days, per day,
+    per channel and per category (the ``top`` busiest; ties by name), from one
+    ``GROUP BY`` day × channel × category (a few thousand groups at most), so
+    the three agree with each other and their order does not depend on the
+    backend. (Not faster than three queries: at 10⁶ leads the read of the
+    window's ~90,000 leads is the cost either way.)"""
     since = timezone.now() - dt.timedelta(days=days)
-    from django.db.models.functions import TruncDate
-
-    rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since)
-            .annotate(day=TruncDate("process__created_at")).values("day").annotate(n=Count("pk")).order_by("day"))
-    return [{"day": r["day"].isoformat(), "n": r["n"]} for r in rows]
-
-
-def by_channel(user, *, days: int = 30) -> list[dict]:
-    since = timezone.now() - dt.timedelta(days=days)
-    return list(Event.objects.visible_to(user).filter(process__created_at__gte=since).values("channel")
-                .annotate(n=Count("pk")).order_by("-n"))
-
-
-def by_category(user, *, days: int = 30) -> list[dict]:
-    since = timezone.now() - dt.timedelta(days=days)
-    return list(Event.objects.visible_to(user).filter(process__created_at__gte=since)
-                .values("category__name").annotate(n=Count("pk")).order_by("-n")[:10])
+    rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since).order_by()
+            .annotate(day=TruncDate("process__created_at"))
+            .values_list("day", "channel", "category_id").annotate(n=Count("pk")))
+    per_day: Counter = Counter()
+    per_channel: Counter = Counter()
+    per_category: Counter = Counter()
+    for day, channel, category_id, n in rows:
+        per_day[day] += n
+        per_channel[channel] += n
+        per_category[category_id] += n
+    names = dict(EventCategory.objects.filter(pk__in=per_category).values_list("pk", "name"))
+    busiest = sorted(per_category.items(), key=lambda kv: (-kv[1], names.get(kv[0], "")))[:top]
+    return Activity(
+        trend=[{"day": day.isoformat(), "n": n} for day, n in sorted(per_day.items())],
+        channels=[{"channel": c, "n": n} for c, n in sorted(per_channel.items(), key=lambda kv: (-kv[1], kv[0]))],
+        categories=[{"category__name": names.get(pk, ""), "n": n} for pk, n in busiest],
+    )
 
 
 #: Side of a heat-map cell in degrees (~500 m of latitude at Rui'an).

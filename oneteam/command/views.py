@@ -200,12 +200,13 @@ def wall(request):
 def wall_data(request):
     user = request.user
     scan = selectors.scan_room(user, order=False, townships=True)
+    activity = selectors.recent_activity(user)
     return JsonResponse({
         "counts": scan.counts,
         "townships": scan.townships,
-        "trend": selectors.daily_trend(user),
-        "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in selectors.by_channel(user)],
-        "categories": [{"name": r["category__name"], "value": r["n"]} for r in selectors.by_category(user)],
+        "trend": activity.trend,
+        "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in activity.channels],
+        "categories": [{"name": r["category__name"], "value": r["n"]} for r in activity.categories],
         "heat": selectors.heat_cells(user),
         "at": timezone.localtime().strftime("%H:%M:%S"),
     })

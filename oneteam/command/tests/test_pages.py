@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from oneteam.command import services
+from oneteam.command.choices import Channel
 from oneteam.command.services import Intake
 from oneteam.workflow.services import perform
 
@@ -145,3 +146,21 @@ def test_wall_heat_counts_every_lead_per_cell_in_scope(client, world):
     assert abs(lng - 120.61) <= HEAT_CELL / 2 + 1e-9 and abs(lat - 27.71) <= HEAT_CELL / 2 + 1e-9
     client.force_login(world.centre_dispatcher)
     assert sorted(n for *_p, n in client.get(reverse("command:wall-data")).json()["heat"]) == [1, 1, 3]
+
+
+def test_wall_recent_activity_per_day_channel_and_category(client, world):
+    """Today's leads counted once per day, per channel (busiest first) and per category."""
+    from django.utils import timezone
+
+    for channel in ("grid_patrol", "grid_patrol", "hotline"):
+        services.report_event(Intake(channel=channel, category="ZDJY", description="占道", lng=120.61, lat=27.71),
+                              actor=world.gridder)
+    client.force_login(world.centre_dispatcher)
+    data = client.get(reverse("command:wall-data")).json()
+    assert data["trend"] == [{"day": timezone.localdate().isoformat(), "n": 3}]
+    assert [c["value"] for c in data["channels"]] == [2, 1]
+    assert data["channels"][0]["name"] == str(Channel("grid_patrol").label)
+    assert data["categories"] == [{"name": "占道经营", "value": 3}]
+    client.force_login(world.other_dispatcher)  # another township's room sees none of them
+    data = client.get(reverse("command:wall-data")).json()
+    assert data["trend"] == [] and data["channels"] == [] and data["categories"] == []
