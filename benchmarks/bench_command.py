@@ -465,9 +465,10 @@ def bench_geo(args, say) -> dict:
             with contextlib.suppress(CompetenceError):
                 who_handles(matter, point=point)
 
-    # Warm exactly the (matter, township) pairs measured: a pair left cold costs
-    # ~13 ms inside a ~0.3 s round (until 2026-12-02 the warm-up used other
-    # pairs, and the figure swung between 15,000 and 29,000/s from run to run).
+    # Warm exactly the (matter, township) pairs measured, so no round pays for
+    # a cold answer (~13 ms each, inside a ~0.3 s round). Rounds of one process
+    # agree within ~10 %; processes differ far more on a shared machine
+    # (benchmarks/README.md, 2026-12-02 night), hence the rounds are kept.
     resolve_all()
     rounds = []
     for _ in range(7):

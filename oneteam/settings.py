@@ -155,9 +155,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
         "ONETEAM_PG_SERVER_BINDING", True)
     # PostgreSQL compiles a query with LLVM once its estimated cost passes
-    # jit_above_cost: 100-150 ms spent before the first row of the wall's and
-    # the city room's aggregates, which then run in 100-400 ms. Off unless
-    # ONETEAM_PG_JIT=1 (docs/index.md).
+    # jit_above_cost: ~115 ms spent on the wall's 30-day aggregate at 10^6
+    # leads, which then runs in ~370 ms. Pages gain nothing from it; only
+    # year-long scans of raw rows do. Off unless ONETEAM_PG_JIT=1 (docs/index.md).
     if not env_bool("ONETEAM_PG_JIT", False):
         options = DATABASES["default"]["OPTIONS"]
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()

@@ -150,7 +150,7 @@ class Activity:
     trend: list[dict]
     #: ``{"channel": "hotline", "n": 40}``, busiest first.
     channels: list[dict]
-    #: ``{"category__name": "占道经营", "n": 30}``, busiest first, the top ones only.
+    #: ``{"name": "占道经营", "n": 30}``, busiest first, the top ones only.
     categories: list[dict]
 
 
@@ -173,11 +173,11 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
         per_channel[channel] += n
         per_category[category_id] += n
     names = dict(EventCategory.objects.filter(pk__in=per_category).values_list("pk", "name"))
-    busiest = sorted(per_category.items(), key=lambda kv: (-kv[1], names.get(kv[0], "")))[:top]
+    busiest = sorted(per_category.items(), key=lambda kv: (-kv[1], names[kv[0]]))[:top]
     return Activity(
         trend=[{"day": day.isoformat(), "n": n} for day, n in sorted(per_day.items())],
         channels=[{"channel": c, "n": n} for c, n in sorted(per_channel.items(), key=lambda kv: (-kv[1], kv[0]))],
-        categories=[{"category__name": names.get(pk, ""), "n": n} for pk, n in busiest],
+        categories=[{"name": names[pk], "n": n} for pk, n in busiest],
     )
 
 

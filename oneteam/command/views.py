@@ -206,7 +206,7 @@ def wall_data(request):
         "townships": scan.townships,
         "trend": activity.trend,
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in activity.channels],
-        "categories": [{"name": r["category__name"], "value": r["n"]} for r in activity.categories],
+        "categories": [{"name": r["name"], "value": r["n"]} for r in activity.categories],
         "heat": selectors.heat_cells(user),
         "at": timezone.localtime().strftime("%H:%M:%S"),
     })
