@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
@@ -132,14 +132,33 @@ def room_rows(pks: list[int]) -> list[Event]:
     return [found[pk] for pk in pks if pk in found]
 
 
-def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> list[dict]:
+@dataclass(frozen=True)
+class MapPoints:
+    """The open leads a room's map shows (:func:`map_points`)."""
+
+    #: ``{"id", "number", "state", "category", "urgent", "overdue", "lng", "lat"}`` per lead, most pressing first.
+    points: list[dict]
+    #: Open leads with a point in scope, shown or not (``len(points) < total`` when the limit cut the list).
+    total: int
+
+
+def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> MapPoints:
+    """The open leads with a point visible to ``user`` (in ``township_id``),
+    at most ``limit``: the most pressing ones — earliest running deadline
+    first (overdue leads lead), leads without a running deadline last, then by
+    key — so that when a city's tens of thousands of open leads are cut to
+    ``limit`` the map keeps the ones a commander must see, and shows the same
+    ones on every backend. ``total`` counts them all, in the same query."""
     now = timezone.now()
     rows = (open_events(user, township_id=township_id).filter(lng__isnull=False)
-            .values("pk", "process_id", "process__number", "process__state", "category__name", "urgency", "lng",
-                    "lat", "next_due")[:limit])
-    return [{"id": r["process_id"], "number": r["process__number"], "state": r["process__state"],
-             "category": r["category__name"], "urgent": r["urgency"] == "urgent", "lng": r["lng"], "lat": r["lat"],
-             "overdue": bool(r["next_due"] and r["next_due"] < now)} for r in rows]
+            .annotate(total=Window(Count("pk")))
+            .order_by(F("next_due").asc(nulls_last=True), "pk")
+            .values("process_id", "process__number", "process__state", "category__name", "urgency", "lng",
+                    "lat", "next_due", "total")[:limit])
+    points = [{"id": r["process_id"], "number": r["process__number"], "state": r["process__state"],
+               "category": r["category__name"], "urgent": r["urgency"] == Urgency.URGENT, "lng": r["lng"],
+               "lat": r["lat"], "overdue": bool(r["next_due"] and r["next_due"] < now)} for r in rows]
+    return MapPoints(points, rows[0]["total"] if rows else 0)
 
 
 @dataclass(frozen=True)

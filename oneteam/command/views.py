@@ -84,10 +84,11 @@ def _attach_deadlines(events) -> None:
 @login_required
 def events_geojson(request):
     township = _township_for(request)
-    points = selectors.map_points(request.user, township_id=township.pk if township else None)
-    return JsonResponse({"type": "FeatureCollection", "features": [
+    found = selectors.map_points(request.user, township_id=township.pk if township else None)
+    # ``total`` is a foreign member (RFC 7946 §6.1): open leads in scope, of which ``features`` are the most pressing.
+    return JsonResponse({"type": "FeatureCollection", "total": found.total, "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lng"], p["lat"]]},
-         "properties": {k: v for k, v in p.items() if k not in ("lng", "lat")}} for p in points]})
+         "properties": {k: v for k, v in p.items() if k not in ("lng", "lat")}} for p in found.points]})
 
 
 @login_required

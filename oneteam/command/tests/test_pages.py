@@ -35,7 +35,18 @@ def test_room_lists_own_township_only(client, world):
     assert event.process.number in client.get(reverse("command:room")).content.decode()
     client.force_login(world.other_dispatcher)
     assert event.process.number not in client.get(reverse("command:room")).content.decode()
-    assert client.get(reverse("command:events-geojson")).json()["features"] == []
+    assert client.get(reverse("command:events-geojson")).json() == {"type": "FeatureCollection", "total": 0,
+                                                                     "features": []}
+
+
+def test_map_geojson_gives_points_and_total(client, world):
+    event = _report(world, urgency="urgent")
+    client.force_login(world.dispatcher)
+    data = client.get(reverse("command:events-geojson")).json()
+    assert data["total"] == 1
+    assert data["features"] == [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [120.61, 27.71]},
+                                 "properties": {"id": event.pk, "number": event.process.number, "state": "reported",
+                                                "category": event.category.name, "urgent": True, "overdue": False}}]
 
 
 def test_room_city_centre_sees_township_table(client, world):

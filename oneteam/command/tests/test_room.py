@@ -130,3 +130,29 @@ def test_township_table_from_the_same_pass(world, leads):
     assert scan.counts["total"] == 8
     # A township dispatcher's table holds their own township only.
     assert selectors.scan_room(world.dispatcher, townships=True).townships == [table[world.township.pk]]
+
+
+def test_map_keeps_the_most_pressing_leads_when_cut(world, leads):
+    """The room's map: earliest running deadline first (overdue ones lead),
+    leads without a running deadline last, the same order as the room's list;
+    ``total`` counts the leads the limit left out."""
+    latest = leads[6]
+    ProcessDeadline.objects.filter(process_id=latest.pk, stopped_at__isnull=True).update(
+        due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    order = _lead_by_lead(world.township.pk, "", timezone.now())[1]
+    assert order[0] == latest.pk  # the newest lead, overdue, comes first
+    found = selectors.map_points(world.dispatcher, township_id=world.township.pk)
+    assert [p["id"] for p in found.points] == order and found.total == 7
+    assert found.points[0]["overdue"] and not any(p["overdue"] for p in found.points[1:])
+    assert [p["urgent"] for p in found.points] == [Event.objects.get(pk=pk).urgency == "urgent" for pk in order]
+    cut = selectors.map_points(world.dispatcher, township_id=world.township.pk, limit=3)
+    assert [p["id"] for p in cut.points] == order[:3] and cut.total == 7
+    # A lead reported by address only is counted nowhere on the map.
+    Event.objects.filter(pk=leads[0].pk).update(lng=None, lat=None)
+    assert selectors.map_points(world.dispatcher, township_id=world.township.pk, limit=3).total == 6
+
+
+def test_map_never_reaches_another_township(world, leads):
+    assert selectors.map_points(world.other_dispatcher) == selectors.MapPoints([], 0)
+    assert selectors.map_points(world.other_dispatcher, township_id=world.township.pk).total == 0
