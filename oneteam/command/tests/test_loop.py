@@ -162,6 +162,30 @@ def test_duplicates_only_open_same_category_near_and_recent(world):
     assert closed.process.closed_at is not None  # so it was left out for being closed
 
 
+def test_merge_offers_open_unmerged_leads_of_the_category_newest_first(world):
+    from oneteam.command.forms_flow import merge_candidates
+    from oneteam.command.models import EventCategory
+
+    first = report(world, lng=120.6125, lat=27.7125).event  # too far to be suggested (~370 m), yet offered
+    second = report(world, lng=120.6135, lat=27.7135).event
+    closed = report(world, lng=120.6115, lat=27.7115).event
+    perform(closed.process, "cancel", actor=world.dispatcher, reason="误报")
+    merged = report(world, lng=120.6145, lat=27.7145).event
+    perform(merged.process, "merge", actor=world.dispatcher, data={"duplicate_of": second.process.number})
+    other = EventCategory.objects.create(code="LJDF", name="垃圾乱堆", level="township")
+    report(world, category=other.code)  # another category
+    report(world, lng=120.71, lat=27.71)  # another township
+    near = report(world, lng=120.6102, lat=27.7101).event
+    new = report(world).event
+    offered = [number for number, _label in merge_candidates(new.process, world.dispatcher)]
+    assert offered == [near.process.number, second.process.number, first.process.number]
+    # A suggested duplicate closed since is no longer offered.
+    assert [s.candidate_id for s in new.duplicate_suggestions.all()] == [near.pk]
+    perform(near.process, "cancel", actor=world.dispatcher, reason="误报")
+    offered = [number for number, _label in merge_candidates(new.process, world.dispatcher)]
+    assert offered == [second.process.number, first.process.number]
+
+
 @pytest.mark.parametrize(("kw", "code"), [
     ({"lng": 121.9, "lat": 26.0}, "outside_grids"),
     ({"lng": None, "lat": None}, "location_required"),
