@@ -134,6 +134,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'oneteam.sqlite3'}",
+        # Persistent connections on both backends. On SQLite a new connection
+        # reads the whole schema before its first statement: at 10^6 leads,
+        # one per request held Open311 intake to 170-295 leads/s against 345-378
+        # kept open (benchmarks/README.md, 2026-12-03). CONN_MAX_AGE=0: one per request.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -141,7 +145,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend plus the server's writers' queue (oneteam.core.sqlite).
     DATABASES["default"]["ENGINE"] = "oneteam.core.backends.sqlite3"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL with NORMAL sync: durable across application crashes, fast appends.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",

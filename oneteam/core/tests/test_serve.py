@@ -43,3 +43,24 @@ def test_serve_freezes_before_the_workers_fork(unfrozen, monkeypatch):
     monkeypatch.setattr(BaseApplication, "run", lambda self: frozen_at_run.append(gc.get_freeze_count()))
     call_command("serve", "127.0.0.1:0", stdout=io.StringIO())
     assert frozen_at_run and frozen_at_run[0] > 10_000
+
+
+
+def test_no_database_connection_crosses_the_fork(monkeypatch):
+    """Connections persist (CONN_MAX_AGE), so one the master opened would be
+    inherited by every worker: serve closes them after its last use of the
+    database and before gunicorn forks. (Recorded, not observed: the SQLite
+    test database is in memory, and Django never closes those.)"""
+    from types import SimpleNamespace
+
+    from gunicorn.app.base import BaseApplication
+
+    steps = []
+    monkeypatch.setattr(core_sqlite, "_queue_writers", False)
+    monkeypatch.setattr(core_sqlite, "_background", False)
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: steps.append("collectstatic"))
+    monkeypatch.setattr(serve, "freeze_startup_heap", lambda: steps.append("freeze"))
+    monkeypatch.setattr(serve, "connections", SimpleNamespace(close_all=lambda: steps.append("close")))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: steps.append("fork"))
+    call_command("serve", "127.0.0.1:0", stdout=io.StringIO())
+    assert steps == ["collectstatic", "freeze", "close", "fork"]

@@ -8,6 +8,7 @@ import os
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 
 class Command(BaseCommand):
@@ -38,6 +39,10 @@ class Command(BaseCommand):
             sqlite.use_write_queue()
 
         freeze_startup_heap()
+        # No database connection crosses the fork: each worker thread opens its own
+        # (an SQLite connection must never be used by two processes; a PostgreSQL
+        # socket shared by them would interleave their statements).
+        connections.close_all()
         stdout = self.stdout
 
         class App(BaseApplication):
