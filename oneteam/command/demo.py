@@ -77,7 +77,7 @@ def load(ctx: DemoContext) -> None:
     if not ExternalSystem.objects.filter(name=DEMO_SYSTEM).exists():
         issue_key(DEMO_SYSTEM, body=centre, key=DEMO_KEY)
     ctx.credentials.append(("Open311/接口密钥（12345热线，演示专用）", "api_key", DEMO_KEY))
-    ctx.notes.append("  Open311：http://127.0.0.1:8000/open311/v2/discovery.json"
+    ctx.notes.append(f"  Open311：{ctx.base_url}/open311/v2/discovery.json"
                      "（真实系统的密钥用 `oneteam open311-key 名称` 签发，只显示一次）")
     ctx.say(f"  事件类别 {EventCategory.objects.count()} 个")
     load_leads(ctx)

@@ -23,6 +23,8 @@ class DemoContext:
     verbosity: int = 1
     credentials: list[tuple[str, str, str]] = field(default_factory=list)  # (who, username/key, secret)
     notes: list[str] = field(default_factory=list)
+    #: Where the server the demo starts will answer (for the URLs it prints).
+    base_url: str = "http://127.0.0.1:8000"
 
     def say(self, message: str) -> None:
         if self.verbosity:

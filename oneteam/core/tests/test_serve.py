@@ -64,3 +64,28 @@ def test_no_database_connection_crosses_the_fork(monkeypatch):
     monkeypatch.setattr(BaseApplication, "run", lambda self: steps.append("fork"))
     call_command("serve", "127.0.0.1:0", stdout=io.StringIO())
     assert steps == ["collectstatic", "freeze", "close", "fork"]
+
+
+@pytest.mark.parametrize(("addrport", "host", "port", "url"), [
+    ("127.0.0.1:8000", "127.0.0.1", "8000", "http://127.0.0.1:8000"),
+    ("9000", "127.0.0.1", "9000", "http://127.0.0.1:9000"),
+    ("0.0.0.0:8080", "0.0.0.0", "8080", "http://127.0.0.1:8080"),
+    ("example.org", "example.org", "8000", "http://example.org:8000"),
+])
+def test_addrport_and_the_url_to_open(addrport, host, port, url):
+    assert serve.parse_addrport(addrport) == (host, port)
+    assert serve.base_url(addrport) == url
+
+
+def test_bad_addrport_is_refused_in_chinese():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="地址格式应为 ADDR:PORT"):
+        serve.parse_addrport("host:http")
+
+
+@pytest.mark.django_db
+def test_demo_prints_the_open311_url_of_the_server_it_starts():
+    out = io.StringIO()
+    call_command("demo", "0.0.0.0:9123", "--no-serve", stdout=out)
+    assert "Open311：http://127.0.0.1:9123/open311/v2/discovery.json" in out.getvalue()

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 
 from oneteam.core.demo import DemoContext, load_demo
 
+from .serve import base_url
+
 
 class Command(BaseCommand):
     help = "迁移数据库、载入瑞安演示数据，然后启动服务（--no-serve 只载入）。"
@@ -14,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, no_serve, verbosity, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("载入瑞安市演示数据 …")
-        ctx = load_demo(DemoContext(stdout=self.stdout, verbosity=verbosity))
+        ctx = load_demo(DemoContext(stdout=self.stdout, verbosity=verbosity, base_url=base_url(addrport)))
         # Sign a checkpoint over everything the demo recorded (docs/ledger.md).
         from oneteam.ledger.services import make_checkpoint
 

@@ -22,11 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, workers, threads, **options):
         from gunicorn.app.base import BaseApplication
 
-        if ":" not in addrport:
-            addrport = f"127.0.0.1:{addrport}" if addrport.isdigit() else f"{addrport}:8000"
-        host, _, port = addrport.rpartition(":")
-        if not port.isdigit():
-            raise CommandError(f"地址格式应为 ADDR:PORT，收到：{addrport}")
+        host, port = parse_addrport(addrport)
+        addrport = f"{host}:{port}"
         call_command("collectstatic", interactive=False, verbosity=0)
         workers = workers or min(4, multiprocessing.cpu_count() * 2)
         from oneteam.core import sqlite
@@ -58,9 +55,24 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
-        display = "127.0.0.1" if host in ("0.0.0.0", "") else host
-        stdout.write(self.style.SUCCESS(f"\nOneTeam 已启动：http://{display}:{port}/   （Ctrl+C 停止）\n"))
+        stdout.write(self.style.SUCCESS(f"\nOneTeam 已启动：{base_url(addrport)}/   （Ctrl+C 停止）\n"))
         App().run()
+
+
+def parse_addrport(addrport: str) -> tuple[str, str]:
+    """``ADDR:PORT``, a bare port (on 127.0.0.1) or a bare address (port 8000) → (host, port)."""
+    if ":" not in addrport:
+        addrport = f"127.0.0.1:{addrport}" if addrport.isdigit() else f"{addrport}:8000"
+    host, _, port = addrport.rpartition(":")
+    if not port.isdigit():
+        raise CommandError(f"地址格式应为 ADDR:PORT，收到：{addrport}")
+    return host, port
+
+
+def base_url(addrport: str) -> str:
+    """Where to open the server started on ``addrport`` (all interfaces: this machine)."""
+    host, port = parse_addrport(addrport)
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"
 
 
 def freeze_startup_heap() -> None:
