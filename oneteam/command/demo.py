@@ -102,7 +102,14 @@ DEMO_LEADS = [
      [("file", "pandai_room"), ("request_coordination", "pandai_room")]),
     ("demo-07", "222", "LTFS", "beiji_room", "北麂岛码头附近有人露天焚烧废弃渔网，烟雾较大。", "urgent",
      [("file", "beiji_room"), ("dispatch", "beiji_room"), ("accept", "dongshan_zf1")]),
+    # In the reporter's own grid, so the field check comes back to the demo grid officer.
+    ("demo-08", "001", "ZDJY", "anyang_grid", "滨江路早市摊位占用人行道，已处置待核查。", "normal",
+     [("file", "anyang_room"), ("dispatch", "anyang_room"), ("accept", "anyang_zf1"), ("report_back", "anyang_zf1"),
+      ("request_check", "anyang_room")]),
 ]
+
+#: Demo leads placed in a grid their reporter patrols (instead of one of the township's first grids).
+IN_OWN_GRID = {"demo-08"}
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
        b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -117,6 +124,16 @@ def _point_in(township_code: str, index: int) -> tuple[float, float] | None:
     if not grids:
         return None
     p = shape(grids[index % len(grids)].geometry).representative_point()
+    return round(p.x, 6), round(p.y, 6)
+
+
+def _own_grid_point(user) -> tuple[float, float] | None:
+    from shapely.geometry import shape
+
+    grid = user.grids_patrolled.order_by("code").first()
+    if grid is None:
+        return None
+    p = shape(grid.geometry).representative_point()
     return round(p.x, 6), round(p.y, 6)
 
 
@@ -148,7 +165,7 @@ def load_leads(ctx: DemoContext) -> None:
     made = 0
     for i, (key, code3, category, reporter, text, urgency, steps) in enumerate(DEMO_LEADS):
         user = User.objects.filter(username=reporter).first()
-        point = _point_in(code3, i)
+        point = _own_grid_point(user) if key in IN_OWN_GRID and user is not None else _point_in(code3, i)
         if user is None or point is None:
             continue
         result = services.report_event(services.Intake(

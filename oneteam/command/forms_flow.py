@@ -19,6 +19,10 @@ def closing_conditions(process, user):
     return [(c, c) for c in process.record.category.closing_conditions]
 
 
+def check_verdicts(process, user):
+    return [("passed", _("处置到位，核查通过")), ("failed", _("处置不到位，建议返工"))]
+
+
 def _label(body: Body, proposed_id) -> str:
     return _("%(b)s（系统建议）") % {"b": body.name} if body.pk == proposed_id else body.name
 

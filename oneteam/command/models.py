@@ -177,6 +177,11 @@ class Event(ProcessRecord):
     duplicate_of = models.ForeignKey("self", verbose_name=_("重复于"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="duplicates")
     result = models.TextField(_("处置结果"), blank=True)
+    #: Field check (现场核查) before closing: asked of the lead's village (社区) grid officers,
+    #: answered with photos and a verdict (``request_check`` / ``report_check``).
+    check_requested_at = models.DateTimeField(_("派发现场核查时间"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("现场核查反馈时间"), null=True, blank=True)
+    check_passed = models.BooleanField(_("现场核查通过"), null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -202,6 +207,11 @@ class Event(ProcessRecord):
     @property
     def has_point(self) -> bool:
         return self.lng is not None and self.lat is not None
+
+    @property
+    def check_pending(self) -> bool:
+        """A field check was asked for and not yet answered."""
+        return self.check_requested_at is not None and self.checked_at is None
 
 
 class DuplicateSuggestion(models.Model):

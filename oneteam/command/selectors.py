@@ -14,6 +14,7 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
+from oneteam.org.choices import BodyKind
 from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
@@ -130,6 +131,18 @@ def room_rows(pks: list[int]) -> list[Event]:
     """The leads ``pks`` (from :func:`scan_room`) with what a room row shows, in that order."""
     found = Event.objects.select_related(*ROW_RELATED).in_bulk(pks)
     return [found[pk] for pk in pks if pk in found]
+
+
+def checks_for(user) -> list[Event]:
+    """The field checks waiting for ``user``'s village (社区) committee, oldest
+    request first: what the grid officer's patrol page lists."""
+    body = getattr(user, "body", None)
+    if body is None or body.kind != BodyKind.VILLAGE_COMMITTEE or body.village_id is None:
+        return []
+    return list(Event.objects.visible_to(user)
+                .filter(village_id=body.village_id, check_requested_at__isnull=False, checked_at__isnull=True,
+                        process__state="reported_back")
+                .select_related("process", "category", "village").order_by("check_requested_at", "pk")[:50])
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,8 @@ def patrol(request):
             messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("command:patrol")
     recent = Patrol.objects.filter(officer=request.user).order_by("-started_at")[:10]
-    return render(request, "command/patrol.html", {"current": current, "recent": recent})
+    return render(request, "command/patrol.html", {"current": current, "recent": recent,
+                                                   "checks": selectors.checks_for(request.user)})
 
 
 def _float(value):

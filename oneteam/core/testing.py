@@ -63,13 +63,13 @@ def make_grid(village: Village, *, lng: float = 120.6, lat: float = 27.7, size: 
 
 
 def make_body(kind: str, *, name: str | None = None, township: Township | None = None, parent: Body | None = None,
-              level: str | None = None, city: City | None = None, field: str = "") -> Body:
+              level: str | None = None, city: City | None = None, field: str = "", village=None) -> Body:
     n = next(_seq)
     city = city or (township.city if township else make_city())
     if level is None:
         level = BodyLevel.TOWNSHIP if township else BodyLevel.CITY
     return Body.objects.create(city=city, code=f"B{n:05d}", name=name or f"{BodyKind(kind).label}{n}", kind=kind,
-                               level=level, township=township, parent=parent, field=field)
+                               level=level, township=township, parent=parent, field=field, village=village)
 
 
 def make_user(body: Body | None, *roles: str, username: str | None = None, certified: bool = False,

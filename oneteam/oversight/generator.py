@@ -235,7 +235,8 @@ EVENT_COLS = ("process_id", "channel", "category_id", "matter_code", "descriptio
               "lat", "address", "township_id", "village_id", "grid_id", "reporter_name", "reporter_phone",
               "reporter_user_id", "external_system_id", "external_id", "idempotency_source", "idempotency_key",
               "proposed_body_id", "proposal_reasons", "handling_body_id", "route_reason", "dissuaded",
-              "dissuasion_outcome", "coordination_kind", "duplicate_of_id", "result")
+              "dissuasion_outcome", "coordination_kind", "duplicate_of_id", "result", "check_requested_at",
+              "checked_at", "check_passed")
 PARTY_COLS = ("id", "process_id", "body_id", "role", "active", "added_at", "removed_at")
 TRANSITION_COLS = ("id", "process_id", "seq", "action", "action_label", "counts_as", "from_state", "to_state",
                    "actor_id", "actor_name", "body_id", "body_name", "at", "reason", "data", "officers", "ledger_seq")
@@ -731,7 +732,7 @@ class Generator:
                         f"12345-{number}" if channel == "hotline" else "", "", "",
                         getattr(proposed, "pk", None), json.dumps(reasons, ensure_ascii=False),
                         getattr(handling_body, "pk", None), route_reason, None, "", coordination, duplicate_of,
-                        result))
+                        result, None, None, None))  # no field checks in the synthetic city
         b.party.extend(tuple(r) for r in parties.values())
         b.transition.extend(transitions)
         b.deadline.extend(tuple(r[:17]) for r in all_deadlines)

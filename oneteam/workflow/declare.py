@@ -201,6 +201,11 @@ class Action:
     help_text: Any = ""
     #: Widgets for data fields on pages (see :class:`Field`).
     form: Sequence[Field] = ()
+    #: ``offered_if(process) -> bool``: offer the action (pages, the API's
+    #: ``available_actions``) only when this holds, beyond state, party and
+    #: role — e.g. an answer only while a question is pending. Not a rule by
+    #: itself: the handler must refuse the action when it does not hold.
+    offered_if: Callable[[Any], bool] | None = None
 
     @property
     def url_name(self) -> str:

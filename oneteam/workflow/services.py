@@ -428,7 +428,8 @@ def available_actions(process: Process, user) -> list[Action]:
     """The actions ``user`` may take on ``process`` in its current state."""
     flow = get_flow(process.kind)
     parties = _active_parties(process)
-    return [a for a in flow.actions_from(process.state) if can_act(process, a, user, parties=parties)]
+    return [a for a in flow.actions_from(process.state) if can_act(process, a, user, parties=parties)
+            and (a.offered_if is None or a.offered_if(process))]
 
 
 def _permission_error(flow: Flow, action: Action) -> NotPermitted:

@@ -22,7 +22,7 @@ def world(cast, category):
     other_village = make_village(cast.other_township, "西村")
     grid = make_grid(village, lng=120.60, lat=27.70, size=0.02)
     other_grid = make_grid(other_village, lng=120.70, lat=27.70, size=0.02)
-    committee = make_body(BodyKind.VILLAGE_COMMITTEE, township=cast.township, name="甲镇东村")
+    committee = make_body(BodyKind.VILLAGE_COMMITTEE, township=cast.township, name="甲镇东村", village=village)
     gridder = make_user(committee, Role.GRID_OFFICER, username="gridder2")
     cast.village, cast.grid, cast.other_grid, cast.committee, cast.gridder = (
         village, grid, other_grid, committee, gridder)

@@ -42,6 +42,8 @@ def _data(world, rng: random.Random, process: Process, name: str) -> tuple[dict,
         return {"coordination_kind": "assistance"}, "需协调", []
     if name == "report_back":
         return {"result": "已处置"}, "", [photo()]
+    if name == "report_check":
+        return {"check_verdict": rng.choice(["passed", "failed"]), "check_note": "已到现场核实"}, "", [photo()]
     if name == "close":
         return {"conditions": cat.closing_conditions}, "", []
     if name == "evaluate":
