@@ -437,6 +437,10 @@ def bench_intake(args, env, say) -> dict:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    failed = {name: run["non_2xx"] for name, run in (("open311", o), ("bare insert before", b1),
+                                                     ("bare insert after", b2)) if run["non_2xx"]}
+    if failed:  # figures of failing requests would measure the error page
+        raise RuntimeError(f"(c) requests failed {failed}; the server said: {server.stderr.read()[-3000:]}")
     bare_per_s = round((b1["per_s"] + b2["per_s"]) / 2, 1)
     return {"open311": o, "bare_insert_before": b1, "bare_insert_after": b2, "bare_insert_per_s": bare_per_s,
             "leads_created": created, "fraction": round(o["per_s"] / bare_per_s, 3) if bare_per_s else None,
