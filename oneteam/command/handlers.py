@@ -50,12 +50,17 @@ def close_event(ctx) -> None:
     _check_conditions(ctx.record.category.closing_conditions, ctx.data.get("conditions"), _("结案"))
 
 
-def checking_body(event: Event) -> Body | None:
-    """Who checks a lead on the spot: the committee of the village (社区) it is in, whose grid officers walk it."""
-    if event.village_id is None:
+def village_committee(village_id: int | None) -> Body | None:
+    """The committee of a village (社区), whose grid officers walk it (the first, should there be two)."""
+    if village_id is None:
         return None
-    return (Body.objects.filter(kind=BodyKind.VILLAGE_COMMITTEE, village_id=event.village_id, is_active=True)
+    return (Body.objects.filter(kind=BodyKind.VILLAGE_COMMITTEE, village_id=village_id, is_active=True)
             .order_by("pk").first())
+
+
+def checking_body(event: Event) -> Body | None:
+    """Who checks a lead on the spot: the committee of the village it is in."""
+    return village_committee(event.village_id)
 
 
 def request_check(ctx) -> None:

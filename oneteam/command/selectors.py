@@ -19,6 +19,7 @@ from oneteam.org.models import Township
 from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
+from .handlers import village_committee
 from .models import Event, EventCategory
 
 #: What a row of the command room shows besides the lead itself.
@@ -137,8 +138,8 @@ def checks_for(user) -> list[Event]:
     """The field checks waiting for ``user``'s village (社区) committee, oldest
     request first: what the grid officer's patrol page lists."""
     body = getattr(user, "body", None)
-    if body is None or body.kind != BodyKind.VILLAGE_COMMITTEE or body.village_id is None:
-        return []
+    if body is None or body.kind != BodyKind.VILLAGE_COMMITTEE or village_committee(body.village_id) != body:
+        return []  # the same committee ``report_check`` accepts answers from
     return list(Event.objects.visible_to(user)
                 .filter(village_id=body.village_id, check_requested_at__isnull=False, checked_at__isnull=True,
                         process__state="reported_back")

@@ -425,7 +425,8 @@ def can_act(process: Process, action: Action, user, *, parties: list[Party] | No
 
 
 def available_actions(process: Process, user) -> list[Action]:
-    """The actions ``user`` may take on ``process`` in its current state."""
+    """The actions ``user`` may take on ``process`` in its current state,
+    less those whose ``offered_if`` does not hold now (what pages offer)."""
     flow = get_flow(process.kind)
     parties = _active_parties(process)
     return [a for a in flow.actions_from(process.state) if can_act(process, a, user, parties=parties)
