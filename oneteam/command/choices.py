@@ -25,6 +25,13 @@ class CoordinationKind(models.TextChoices):
     DISPUTE = "dispute", _("争议处置")
 
 
+class CheckVerdict(models.TextChoices):
+    """The answer of a field check (``report_check``)."""
+
+    PASSED = "passed", _("处置到位，核查通过")
+    FAILED = "failed", _("处置不到位，建议返工")
+
+
 class DissuasionOutcome(models.TextChoices):
     STOPPED = "stopped", _("劝阻有效，已停止")
     CONTINUING = "continuing", _("劝阻无效，仍在继续")

@@ -89,7 +89,7 @@ EVENT_FLOW = register(Flow(
     start_deadlines=[StartDeadline("dispatch", _dispatch, label=_("派遣期限"))],
     # The city centre supervises every lead; it is told of coordination requests
     # and supervision through its own screens, not of every step of every lead.
-    notify_roles=[PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.COPIED],
+    notify_roles=[PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.COPIED, PartyRole.CHECKER],
     deadline_labels={"dispatch": _("派遣期限"), "response": _("响应期限"), "handling": _("处置期限"),
                      "verify": _("核查期限")},
     actions=[
@@ -152,9 +152,8 @@ EVENT_FLOW = register(Flow(
                style="secondary",
                help_text=_("请事件所在村(社区)的网格员到现场核实处置是否到位，反馈后再结案。")),
         Action("report_check", _("现场核查反馈"), source=["reported_back"], target="reported_back",
-               parties=[PartyRole.COPIED], roles=[Role.GRID_OFFICER],
+               parties=[PartyRole.CHECKER], roles=[Role.GRID_OFFICER],
                requires=Requires(fields=["check_verdict", "check_note"], attachments=1), handler=handlers.report_check,
-               offered_if=lambda process: process.record.check_pending,
                help_text=_("到现场拍照，选择核查结论并写明情况。"),
                form=[Field("check_verdict", _("核查结论"), widget="select", choices=choices.check_verdicts),
                      Field("check_note", _("核查情况"), widget="textarea")]),

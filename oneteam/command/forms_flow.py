@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from oneteam.org.models import Body
 
-from .choices import CoordinationKind
+from .choices import CheckVerdict, CoordinationKind
 from .handlers import HANDLING_KINDS
 
 
@@ -20,7 +20,7 @@ def closing_conditions(process, user):
 
 
 def check_verdicts(process, user):
-    return [("passed", _("处置到位，核查通过")), ("failed", _("处置不到位，建议返工"))]
+    return CheckVerdict.choices
 
 
 def _label(body: Body, proposed_id) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from oneteam.core.errors import InvalidInput, NotPermitted
+from oneteam.core.errors import InvalidInput
 from oneteam.org.choices import BodyKind
 from oneteam.org.models import Body
 from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.services import change_parties
 
-from .choices import CoordinationKind, Urgency
+from .choices import CheckVerdict, CoordinationKind, Urgency
 from .models import DuplicateSuggestion, Event, EventCategory
 
 #: Bodies a lead can be handled by (never an oversight or command body).
@@ -50,50 +50,44 @@ def close_event(ctx) -> None:
     _check_conditions(ctx.record.category.closing_conditions, ctx.data.get("conditions"), _("结案"))
 
 
-def village_committee(village_id: int | None) -> Body | None:
-    """The committee of a village (社区), whose grid officers walk it (the first, should there be two)."""
-    if village_id is None:
-        return None
-    return (Body.objects.filter(kind=BodyKind.VILLAGE_COMMITTEE, village_id=village_id, is_active=True)
-            .order_by("pk").first())
-
-
 def checking_body(event: Event) -> Body | None:
-    """Who checks a lead on the spot: the committee of the village it is in."""
-    return village_committee(event.village_id)
+    """Who checks a lead on the spot: the committee of the village (社区) it is
+    in, whose grid officers walk it (the first, should there be two)."""
+    if event.village_id is None:
+        return None
+    return (Body.objects.filter(kind=BodyKind.VILLAGE_COMMITTEE, village_id=event.village_id, is_active=True)
+            .order_by("pk").first())
 
 
 def request_check(ctx) -> None:
     """The dispatcher asks the lead's village grid officers to check on the
-    spot that the handling was done (处置是否到位); their committee becomes a
-    copied party, so they see the lead and may answer."""
+    spot that the handling was done (处置是否到位): their committee becomes
+    the *checker* party, which the kernel lets answer (``report_check``) for
+    as long as it is one."""
     event: Event = ctx.record
     if event.check_pending:
         raise InvalidInput(_("已派发现场核查，正在等待网格员反馈。"), code="check_pending")
     body = checking_body(event)
     if body is None:
         raise InvalidInput(_("该事件不在任何村(社区)内，无法派发现场核查。"), code="no_village")
-    ctx.add_party(body, PartyRole.COPIED)
+    ctx.add_party(body, PartyRole.CHECKER)
     event.check_requested_at, event.checked_at, event.check_passed = ctx.now, None, None
 
 
-#: The answers of a field check (``report_check``'s ``check_verdict``) and what they record.
-CHECK_VERDICTS = {"passed": True, "failed": False}
+def _end_check(ctx) -> None:
+    """The checker party's part is over (it keeps read access to the lead)."""
+    for party in ctx.parties(PartyRole.CHECKER):
+        ctx.remove_party(party.body, PartyRole.CHECKER)
 
 
 def report_check(ctx) -> None:
-    """A grid officer of the village asked answers the field check with photos
-    and a verdict; the dispatcher then closes the lead or sends it back."""
-    event: Event = ctx.record
-    if not event.check_pending:
-        raise InvalidInput(_("该事件没有待反馈的现场核查。"), code="no_check_pending")
-    body = checking_body(event)
-    if body is None or ctx.actor.body_id != body.pk:
-        raise NotPermitted(_("只有被派发核查的村(社区)网格员可以反馈现场核查。"), code="not_checker")
+    """The checker's grid officer answers with photos and a verdict; the
+    dispatcher then closes the lead or sends it back."""
     verdict = ctx.data.get("check_verdict")
-    if verdict not in CHECK_VERDICTS:
+    if verdict not in CheckVerdict.values:
         raise InvalidInput(_("请选择核查结论。"), code="bad_check_verdict")
-    event.checked_at, event.check_passed = ctx.now, CHECK_VERDICTS[verdict]
+    ctx.record.checked_at, ctx.record.check_passed = ctx.now, verdict == CheckVerdict.PASSED
+    _end_check(ctx)
 
 
 def _body(value) -> Body:
@@ -146,6 +140,7 @@ def rework_event(ctx) -> None:
     round, answered or not, is over (its request and answer stay in the
     timeline): the next report back may be checked anew."""
     ctx.record.check_requested_at = ctx.record.checked_at = ctx.record.check_passed = None
+    _end_check(ctx)
 
 
 def handle_on_spot(ctx) -> None:

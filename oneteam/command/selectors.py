@@ -14,12 +14,11 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
-from oneteam.org.choices import BodyKind
 from oneteam.org.models import Township
+from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
-from .handlers import village_committee
 from .models import Event, EventCategory
 
 #: What a row of the command room shows besides the lead itself.
@@ -135,14 +134,13 @@ def room_rows(pks: list[int]) -> list[Event]:
 
 
 def checks_for(user) -> list[Event]:
-    """The field checks waiting for ``user``'s village (社区) committee, oldest
-    request first: what the grid officer's patrol page lists."""
-    body = getattr(user, "body", None)
-    if body is None or body.kind != BodyKind.VILLAGE_COMMITTEE or village_committee(body.village_id) != body:
-        return []  # the same committee ``report_check`` accepts answers from
+    """The field checks waiting for ``user``'s body (an active *checker* party
+    of the lead), oldest first: what the grid officer's patrol page lists."""
+    if not getattr(user, "body_id", None):
+        return []
     return list(Event.objects.visible_to(user)
-                .filter(village_id=body.village_id, check_requested_at__isnull=False, checked_at__isnull=True,
-                        process__state="reported_back")
+                .filter(process__parties__body_id=user.body_id, process__parties__role=PartyRole.CHECKER,
+                        process__parties__active=True)
                 .select_related("process", "category", "village").order_by("check_requested_at", "pk")[:50])
 
 

@@ -44,6 +44,8 @@ class PartyRole(models.TextChoices):
     ASSIGNEE = "assignee", _("承办单位")
     COPIED = "copied", _("抄送单位")
     SUPERVISOR = "supervisor", _("监督单位")
+    #: Asked to check something on the spot and answer (e.g. a lead's 现场核查), while it is asked.
+    CHECKER = "checker", _("核查单位")
 
 
 class CountsAs(models.TextChoices):
@@ -203,7 +205,7 @@ class Action:
     form: Sequence[Field] = ()
     #: ``offered_if(process) -> bool``: offer the action (pages, the API's
     #: ``available_actions``) only when this holds, beyond state, party and
-    #: role — e.g. an answer only while a question is pending. Not a rule by
+    #: role — e.g. a request only while none is pending. Not a rule by
     #: itself: the handler must refuse the action when it does not hold.
     offered_if: Callable[[Any], bool] | None = None
 

@@ -10,7 +10,8 @@ from oneteam.core.errors import InvalidInput, NotPermitted
 from oneteam.core.testing import make_body, make_user, make_village
 from oneteam.org.choices import BodyKind, Role
 from oneteam.workflow.declare import PartyRole
-from oneteam.workflow.models import Process
+from oneteam.workflow.models import Notification, Process
+from oneteam.workflow.selectors import inbox
 from oneteam.workflow.services import available_actions, perform
 
 from .test_loop import photo
@@ -50,11 +51,15 @@ def test_check_asked_of_the_village_answered_then_closed(world):
     assert event.village_id == world.village.pk
     assert "request_check" in _names(p, world.dispatcher)
     assert _names(p, world.gridder) == []  # the village is no party yet
+    with pytest.raises(NotPermitted):
+        _answer(world, event)  # nothing asked: no checker party
     perform(p, "request_check", actor=world.dispatcher)
     event.refresh_from_db()
     assert event.check_pending and event.check_requested_at is not None
-    assert p.parties.filter(body=world.committee, role=PartyRole.COPIED, active=True).exists()
+    assert p.parties.filter(body=world.committee, role=PartyRole.CHECKER, active=True).exists()
     assert _names(p, world.gridder) == ["report_check"]
+    assert p.pk in {x.pk for x in inbox(world.gridder, "todo")}  # the kernel's inbox lists the task
+    assert Notification.objects.filter(user=world.gridder, process=p).exists()
     assert "request_check" not in _names(p, world.dispatcher)  # one check at a time
     with pytest.raises(InvalidInput) as exc:
         perform(p, "request_check", actor=world.dispatcher)
@@ -65,6 +70,10 @@ def test_check_asked_of_the_village_answered_then_closed(world):
     _answer(world, event)
     assert not event.check_pending and event.check_passed is True and event.checked_at is not None
     assert _names(p, world.gridder) == []
+    # The checker's part is over; its body keeps read access to the lead.
+    assert not p.parties.filter(role=PartyRole.CHECKER, active=True).exists()
+    assert p.pk not in {x.pk for x in inbox(world.gridder, "todo")}
+    assert Process.objects.visible_to(world.gridder).filter(pk=p.pk).exists()
     check = p.transitions.get(action="report_check")
     assert check.data["check_note"] == "摊点已撤离，路面已清扫" and check.attachments.count() == 1
     assert event.result == "已劝离摊贩"  # the handling result is not overwritten
@@ -111,6 +120,8 @@ def test_rework_withdraws_an_unanswered_check(world):
     perform(p, "rework", actor=world.dispatcher, reason="承办单位主动要求返工")
     event.refresh_from_db()
     assert not event.check_pending
+    assert not p.parties.filter(role=PartyRole.CHECKER, active=True).exists()
+    assert _names(p, world.gridder) == []
     perform(p, "report_back", actor=world.officer, data={"result": "已再次清理"}, attachments=[photo()])
     perform(p, "close", actor=world.dispatcher, data=DONE)  # no check asked this time
     p.refresh_from_db()
@@ -125,9 +136,11 @@ def test_only_the_village_asked_answers(world):
     p = event.process
     perform(p, "request_check", actor=world.dispatcher)
     assert p.parties.filter(body=committee, role=PartyRole.COPIED, active=True).exists()
-    with pytest.raises(NotPermitted) as exc:
+    # Copied as the reporter, the neighbour is offered nothing and has nothing to do.
+    assert _names(p, neighbour) == []
+    assert p.pk not in {x.pk for x in inbox(neighbour, "todo")}
+    with pytest.raises(NotPermitted):
         _answer(world, event, user=neighbour)
-    assert exc.value.code == "not_checker"
     other = make_user(make_body(BodyKind.VILLAGE_COMMITTEE, township=world.other_township, name="乙镇村",
                                 village=make_village(world.other_township, "乙村")), Role.GRID_OFFICER)
     with pytest.raises(NotPermitted):
