@@ -173,11 +173,18 @@ def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> Ma
     return MapPoints(points, rows[0]["total"] if rows else 0)
 
 
+def window_start(days: int) -> tuple[dt.date, dt.datetime]:
+    """The first local day of a window of ``days`` days ending today, and
+    its local midnight (aware)."""
+    first = timezone.localdate() - dt.timedelta(days=days - 1)
+    return first, timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+
+
 @dataclass(frozen=True)
 class Activity:
     """Leads reported over recent days, three ways (:func:`recent_activity`)."""
 
-    #: ``{"day": "2026-12-01", "n": 12}`` per day with leads, oldest first.
+    #: ``{"day": "2026-12-01", "n": 12}`` for every day of the window (0 where none), oldest first.
     trend: list[dict]
     #: ``{"channel": "hotline", "n": 40}``, busiest first.
     channels: list[dict]
@@ -186,13 +193,15 @@ class Activity:
 
 
 def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
-    """Leads visible to ``user`` reported in the last ``days`` days, per day,
-    per channel and per category (the ``top`` busiest; ties by name), from one
+    """Leads visible to ``user`` reported in the last ``days`` days (today
+    and the ``days - 1`` before it, local time: :func:`window_start`), per day
+    (every day of the window, 0 where none: a line with gaps would join
+    across them), per channel and per category (the ``top`` busiest; ties by name), from one
     ``GROUP BY`` day × channel × category (a few thousand groups at most), so
     the three agree with each other and their order does not depend on the
     backend. (Not faster than three queries: at 10⁶ leads the read of the
     window's ~90,000 leads is the cost either way.)"""
-    since = timezone.now() - dt.timedelta(days=days)
+    first, since = window_start(days)
     rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since).order_by()
             .annotate(day=TruncDate("process__created_at"))
             .values_list("day", "channel", "category_id").annotate(n=Count("pk")))
@@ -206,7 +215,8 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
     names = dict(EventCategory.objects.filter(pk__in=per_category).values_list("pk", "name"))
     busiest = sorted(per_category.items(), key=lambda kv: (-kv[1], names[kv[0]]))[:top]
     return Activity(
-        trend=[{"day": day.isoformat(), "n": n} for day, n in sorted(per_day.items())],
+        trend=[{"day": (first + dt.timedelta(days=i)).isoformat(), "n": per_day[first + dt.timedelta(days=i)]}
+               for i in range(days)],
         channels=[{"channel": c, "n": n} for c, n in sorted(per_channel.items(), key=lambda kv: (-kv[1], kv[0]))],
         categories=[{"name": names[pk], "n": n} for pk, n in busiest],
     )
@@ -224,7 +234,7 @@ def heat_cells(user, *, days: int = 30, cell: float = HEAT_CELL, limit: int = 50
     Every lead counts whatever their number (one GROUP BY; a city-year is a
     few thousand cells), and the same data give the same answer on both
     backends, which a sample of rows would not."""
-    since = timezone.now() - dt.timedelta(days=days)
+    _first, since = window_start(days)
     rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since, lng__isnull=False,
                                                    lat__isnull=False)
             .annotate(cx=Floor(F("lng") / cell), cy=Floor(F("lat") / cell))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from oneteam.core.access import scope_for
 from oneteam.core.errors import ServiceError
-from oneteam.org.models import Township
+from oneteam.org.models import City, Township
 from oneteam.workflow import services as kernel
 
 from . import selectors, services
@@ -194,8 +195,20 @@ def _float(value):
 
 @login_required
 def wall(request):
-    """The city centre's wall screen: live counts, heat map, trends."""
-    return render(request, "command/wall.html", {})
+    """The city centre's wall screen: live counts, heat map, trends. Its title
+    names the user's township, else their city (any county, not only Rui'an)."""
+    return render(request, "command/wall.html", {"title": _("%(place)s行政执法协同指挥大屏") % {
+        "place": _wall_place(request.user)}, "time_zone": settings.TIME_ZONE})
+
+
+def _wall_place(user) -> str:
+    body = user.body
+    if body is not None and body.township_id:
+        return body.township.name
+    if body is not None:
+        return body.city.name
+    city = City.objects.order_by("pk").first()  # a user of no body (an administrator): the installation's city
+    return city.name if city is not None else ""
 
 
 @login_required

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -168,10 +170,45 @@ def test_wall_recent_activity_per_day_channel_and_category(client, world):
                               actor=world.gridder)
     client.force_login(world.centre_dispatcher)
     data = client.get(reverse("command:wall-data")).json()
-    assert data["trend"] == [{"day": timezone.localdate().isoformat(), "n": 3}]
+    today = timezone.localdate()
+    assert [r["day"] for r in data["trend"]] == [(today - dt.timedelta(days=29 - i)).isoformat() for i in range(30)]
+    assert [r["n"] for r in data["trend"]] == [0] * 29 + [3]
     assert [c["value"] for c in data["channels"]] == [2, 1]
     assert data["channels"][0]["name"] == str(Channel("grid_patrol").label)
     assert data["categories"] == [{"name": "占道经营", "value": 3}]
     client.force_login(world.other_dispatcher)  # another township's room sees none of them
     data = client.get(reverse("command:wall-data")).json()
-    assert data["trend"] == [] and data["channels"] == [] and data["categories"] == []
+    assert {r["n"] for r in data["trend"]} == {0} and data["channels"] == [] and data["categories"] == []
+
+
+def test_wall_window_starts_at_local_midnight_of_its_first_day(client, world):
+    """The 30 days are today and the 29 before it, from local midnight: a lead
+    filed one second before is out of the trend and the heat map, one filed
+    at midnight is on the first day."""
+    from django.utils import timezone
+
+    from oneteam.workflow.models import Process
+
+    first = timezone.localdate() - dt.timedelta(days=29)
+    midnight = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    inside, outside = _report(world), _report(world)
+    Process.objects.filter(pk=inside.pk).update(created_at=midnight)
+    Process.objects.filter(pk=outside.pk).update(created_at=midnight - dt.timedelta(seconds=1))
+    client.force_login(world.centre_dispatcher)
+    data = client.get(reverse("command:wall-data")).json()
+    assert data["trend"][0] == {"day": first.isoformat(), "n": 1}
+    assert sum(r["n"] for r in data["trend"]) == 1
+    assert [n for *_p, n in data["heat"]] == [1]
+
+
+def test_wall_names_the_users_city_or_township(client, world):
+    """The title comes from the configuration, not a fixed city: the city for
+    city-level users, the township for a township's room."""
+    from oneteam.org.models import City
+
+    City.objects.filter(pk=world.city.pk).update(name="平阳县")
+    client.force_login(world.centre_dispatcher)
+    page = client.get(reverse("command:wall")).content.decode()
+    assert "平阳县行政执法协同指挥大屏" in page and "瑞安市" not in page
+    client.force_login(world.dispatcher)
+    assert f"{world.township.name}行政执法协同指挥大屏" in client.get(reverse("command:wall")).content.decode()
