@@ -215,8 +215,8 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
     names = dict(EventCategory.objects.filter(pk__in=per_category).values_list("pk", "name"))
     busiest = sorted(per_category.items(), key=lambda kv: (-kv[1], names[kv[0]]))[:top]
     return Activity(
-        trend=[{"day": (first + dt.timedelta(days=i)).isoformat(), "n": per_day[first + dt.timedelta(days=i)]}
-               for i in range(days)],
+        trend=[{"day": day.isoformat(), "n": per_day[day]}
+               for day in (first + dt.timedelta(days=i) for i in range(days))],
         channels=[{"channel": c, "n": n} for c, n in sorted(per_channel.items(), key=lambda kv: (-kv[1], kv[0]))],
         categories=[{"name": names[pk], "n": n} for pk, n in busiest],
     )

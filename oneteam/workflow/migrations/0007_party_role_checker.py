@@ -13,6 +13,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='party',
             name='role',
-            field=models.CharField(choices=[('initiator', '发起单位'), ('assignee', '承办单位'), ('copied', '抄送单位'), ('supervisor', '监督单位'), ('checker', '核查单位')], max_length=20, verbose_name='角色'),
+            field=models.CharField(
+                choices=[('initiator', '发起单位'), ('assignee', '承办单位'), ('copied', '抄送单位'),
+                         ('supervisor', '监督单位'), ('checker', '核查单位')],
+                max_length=20, verbose_name='角色'),
         ),
     ]
