@@ -21,7 +21,11 @@ script migrates, loads the Rui'an demo, generates the city
     POSTing to Open311 ``/open311/v2/requests.json`` against a bare Django
     POST → one INSERT view on the same server in the same run;
 (d) point → grid → responsible body in-process (``org.geo`` + the catalog
-    resolver) against point → grid alone.
+    resolver) against point → grid alone;
+(e) the wall screen's data (``/command/wall/data/``: counts, townships,
+    30-day trend, channels, categories, heat map) as the city command centre —
+    a server process's first poll and its later ones — against hand-written
+    SQL for the same numbers over the raw rows.
 
 Prints a table and writes a JSON summary to ``benchmarks/results/``.
 """
@@ -71,7 +75,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers for (c)")
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker for (c)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e")
     return p.parse_args(argv)
 
 
@@ -333,6 +337,86 @@ def bench_metrics(args, say) -> dict:
     return out
 
 
+def bench_wall(args, say) -> dict:
+    """(e) the wall screen's data as the city command centre."""
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from oneteam.command import selectors
+    from oneteam.command.models import reported_days
+    from oneteam.org.choices import BodyKind
+    from oneteam.org.models import User
+    from oneteam.oversight import rollups
+
+    user = User.objects.filter(body__kind=BodyKind.COMMAND_CENTRE, is_active=True).exclude(
+        is_superuser=True).order_by("pk").first()
+    client = Client()
+    client.force_login(user)
+    say(f"(e) 指挥大屏数据：用户 {user.username}")
+
+    def poll() -> dict:
+        r = client.get("/command/wall/data/")
+        assert r.status_code == 200, r.status_code
+        return r.json()
+
+    def first_poll():
+        reported_days.clear()  # a server process that has not polled yet
+        poll()
+
+    now = timezone.now()
+    end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    _first, since = selectors.window_start(30)
+    states = ", ".join(f"'{s}'" for s in selectors.OPEN_STATES)
+    counts_sql = f"""
+SELECT e.township_id, p.state, e.urgency,
+       CASE WHEN d.nd < %s THEN 'overdue' WHEN d.nd <= %s THEN 'due_today' ELSE '' END, COUNT(*)
+FROM workflow_process p JOIN command_event e ON e.process_id = p.id
+LEFT JOIN (SELECT process_id, MIN(due_at) nd FROM workflow_processdeadline WHERE stopped_at IS NULL
+           GROUP BY process_id) d ON d.process_id = p.id
+WHERE p.kind = 'event' AND p.closed_at IS NULL AND p.state IN ({states})
+GROUP BY 1, 2, 3, 4"""
+    day = rollups._day_sql("p.created_at")
+    activity_sql = f"""
+SELECT {day}, e.channel, e.category_id, COUNT(*) FROM command_event e JOIN workflow_process p ON p.id = e.process_id
+WHERE p.created_at >= %s GROUP BY 1, 2, 3"""
+    heat_sql = f"""
+SELECT FLOOR(e.lng / {selectors.HEAT_CELL}), FLOOR(e.lat / {selectors.HEAT_CELL}), COUNT(*)
+FROM command_event e JOIN workflow_process p ON p.id = e.process_id
+WHERE p.created_at >= %s AND e.lng IS NOT NULL AND e.lat IS NOT NULL GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5000"""
+    at = [rollups.db_datetime(now), rollups.db_datetime(end)]
+    start = [rollups.db_datetime(since)]
+
+    def hand_sql():
+        return raw(counts_sql, at), raw(activity_sql, start), raw(heat_sql, start)
+
+    # Same numbers? (Open leads and the window's leads in all; the busiest cells.)
+    counts, activity, heat = hand_sql()
+    data = poll()
+    assert data["counts"]["total"] == sum(r[-1] for r in counts)
+    assert data["counts"]["overdue"] == sum(r[-1] for r in counts if r[3] == "overdue")
+    assert sum(r["n"] for r in data["trend"]) == sum(r[-1] for r in activity)
+    assert [c[2] for c in data["heat"][:50]] == [r[2] for r in heat[:50]]
+    n = max(8, args.repeat // 4)
+    return {
+        "user": user.username,
+        "open_events": data["counts"]["total"],
+        "window_events": sum(r["n"] for r in data["trend"]),
+        "heat_cells": len(data["heat"]),
+        "poll": summary(ms_samples(poll, n)),
+        "first_poll": summary(ms_samples(first_poll, n, warm=1)),
+        "hand_sql_raw_rows": summary(ms_samples(hand_sql, n)),
+        "parts": {
+            "counts": summary(ms_samples(lambda: selectors.room_counts(user), n)),
+            "activity": summary(ms_samples(lambda: selectors.recent_activity(user), n)),
+            "heat": summary(ms_samples(lambda: selectors.heat_cells(user), n)),
+            "room_scan_instead_of_counts": summary(ms_samples(
+                lambda: selectors.scan_room(user, order=False, townships=True), n)),
+        },
+        "vendor": connection.vendor,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -547,6 +631,12 @@ def table(results: dict) -> str:
         row("(d) point → grid → body", f"{d['point_to_body_per_s']:,}/s warm"
             + (f" · {cold:,}/s cold (first answer per matter and township)" if cold else ""),
             f"point → grid {d['point_to_grid_per_s']:,}/s", "20,000/s")
+    e = results.get("e")
+    if e:
+        row(f"(e) wall data, {e['open_events']:,} open, {e['window_events']:,} in 30 days",
+            f"poll median {e['poll']['median_ms']} · p95 {e['poll']['p95_ms']} ms; a process's first poll "
+            f"median {e['first_poll']['median_ms']} ms",
+            f"hand SQL on raw rows median {e['hand_sql_raw_rows']['median_ms']} ms", "")
     return "\n".join(lines)
 
 
@@ -589,6 +679,8 @@ def main(argv=None) -> None:
         results["b"] = bench_metrics(args, say)
     if "d" not in skip:
         results["d"] = bench_geo(args, say)
+    if "e" not in skip:
+        results["e"] = bench_wall(args, say)
     if "c" not in skip:
         connection.close()
         results["c"] = bench_intake(args, env, say)

@@ -5,6 +5,7 @@ workflow kernel (``flows.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -126,6 +127,13 @@ class ExternalSystem(models.Model):
 _systems = Memo("command.external_systems", watch=["command.ExternalSystem", "org.Body"])
 
 
+#: The wall's complete past days for users who see every lead (per-process
+#: counts by day, channel, category and heat-map cell: ``command.selectors``).
+#: Dropped when a lead reported before today is reclassified, moved or placed
+#: (:meth:`Event.save`) and by bulk loads (``generate-city``).
+reported_days = Memo("command.reported_days")
+
+
 class EventQuerySet(ScopedQuerySet):
     def for_scope(self, scope):
         return self.filter(process__in=Process.objects.for_scope(scope))
@@ -203,6 +211,32 @@ class Event(ProcessRecord):
 
     def __str__(self) -> str:
         return f"{self.process.number} {self.category}"
+
+    #: The fields a lead is counted under on the wall (:data:`reported_days`).
+    COUNTED = ("category_id", "township_id", "channel", "lng", "lat")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        event = super().from_db(db, field_names, values)
+        event._counted_as = event._counted()
+        return event
+
+    def _counted(self) -> dict:
+        return {name: self.__dict__[name] for name in self.COUNTED if name in self.__dict__}  # deferred: absent
+
+    def save(self, *args, **kwargs) -> None:
+        # A new lead is today's (its process is created with it); one read from
+        # the database is compared with what it was read as.
+        loaded = getattr(self, "_counted_as", None)
+        super().save(*args, **kwargs)
+        counted = self._counted()
+        if loaded is not None and {k: counted.get(k) for k in loaded} != loaded and self._reported_before_today():
+            reported_days.changed()
+        self._counted_as = counted
+
+    def _reported_before_today(self) -> bool:
+        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+        return Process.objects.filter(pk=self.process_id, created_at__lt=midnight).exists()
 
     @property
     def has_point(self) -> bool:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models import Count, F, Min, OuterRef, Subquery, Window
 from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
-from .models import Event, EventCategory
+from .models import Event, EventCategory, reported_days
 
 #: What a row of the command room shows besides the lead itself.
 ROW_RELATED = ("process", "category", "township", "handling_body", "proposed_body", "village")
@@ -48,17 +48,19 @@ def _scoped(user, township_id: int | None):
     return Event.objects.visible_to(user)
 
 
+def _open(user, township_id: int | None):
+    qs = _scoped(user, township_id).filter(process__closed_at__isnull=True, process__state__in=OPEN_STATES)
+    if township_id:
+        qs = qs.filter(process__township_id=township_id)
+    return qs
+
+
 def open_events(user, *, township_id: int | None = None):
     """Open leads visible to ``user`` with ``next_due``: the earliest running
     deadline (one correlated subquery on the indexed deadline table)."""
     next_due = (ProcessDeadline.objects.filter(process_id=OuterRef("process_id"), stopped_at__isnull=True)
                 .order_by("due_at").values("due_at")[:1])
-    qs = (_scoped(user, township_id).filter(process__closed_at__isnull=True, process__state__in=OPEN_STATES)
-          .select_related(*ROW_RELATED)
-          .annotate(next_due=Subquery(next_due)))
-    if township_id:
-        qs = qs.filter(process__township_id=township_id)
-    return qs
+    return _open(user, township_id).select_related(*ROW_RELATED).annotate(next_due=Subquery(next_due))
 
 
 #: The names that filter the room's list; any other name lists every open lead.
@@ -94,8 +96,8 @@ def scan_room(user, *, township_id: int | None = None, bucket: str | None = None
     read it once each; here it is read once, a short row per open lead. That is
     a few thousand rows for a township, however many leads it has closed."""
     now = now or timezone.now()
-    end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-    bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
+    end = _end_of_today(now)
+    bucket_of = _bucket_of()
     counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
     listed: list[tuple[bool, dt.datetime, int]] = []
     per_township: dict[int, dict[str, int]] = {}
@@ -122,9 +124,58 @@ def scan_room(user, *, township_id: int | None = None, bucket: str | None = None
             for column, names in TOWNSHIP_COLUMNS.items():
                 row[column] += bool(names & marks)
     listed.sort()
-    table = [{"township_id": pk, "township__name": name, **per_township[pk]}
-             for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")]
-    return RoomScan(counts, [pk for *_, pk in listed], table)
+    return RoomScan(counts, [pk for *_, pk in listed], _township_table(per_township))
+
+
+def _end_of_today(now: dt.datetime) -> dt.datetime:
+    return timezone.localtime(now).replace(hour=23, minute=59, second=59)
+
+
+def _bucket_of() -> dict[str, str]:
+    return {state: name for name, states in BUCKETS.items() for state in states}
+
+
+def _township_table(per_township: dict[int, dict[str, int]]) -> list[dict]:
+    return [{"township_id": pk, "township__name": name, **per_township[pk]}
+            for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")]
+
+
+def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None) -> RoomScan:
+    """What :func:`scan_room` counts (``order=False, townships=True``), from
+    two SQL aggregates instead of a row per open lead: for a screen that
+    counts and lists nothing (the wall), where the scan is a city's tens of
+    thousands of rows. The states × urgencies per township come from the
+    open leads alone; the deadline classes only from the leads with a running
+    deadline due by the end of today (a lead's earliest running deadline is
+    among those if it is due by then), a few thousand rows at most."""
+    now = now or timezone.now()
+    end = _end_of_today(now)
+    bucket_of = _bucket_of()
+    counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
+    per_township: dict[int, dict[str, int]] = {}
+
+    def add(of_township: int, marks: set[str], n: int, *, lead: bool) -> None:
+        for mark in marks:
+            counts[mark] += n
+        row = per_township.setdefault(of_township, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
+        if lead:
+            counts["total"] += n
+            row["open"] += n
+        for column, names in TOWNSHIP_COLUMNS.items():
+            row[column] += n if names & marks else 0
+
+    base = _open(user, township_id).order_by()
+    groups = base.values_list("township_id", "process__state", "urgency").annotate(n=Count("pk"))
+    for of_township, state, urgency, n in groups:
+        marks = {bucket_of[state]} if state in bucket_of else set()
+        if urgency == Urgency.URGENT:
+            marks.add("urgent")
+        add(of_township, marks, n, lead=True)
+    due = (base.filter(process__deadlines__stopped_at__isnull=True, process__deadlines__due_at__lte=end)
+           .values_list("pk", "township_id").annotate(first=Min("process__deadlines__due_at")))
+    for _pk, of_township, first in due:
+        add(of_township, {"overdue"} if first < now else {"due_today"}, 1, lead=False)
+    return RoomScan(counts, [], _township_table(per_township))
 
 
 def room_rows(pks: list[int]) -> list[Event]:
@@ -177,7 +228,44 @@ def window_start(days: int) -> tuple[dt.date, dt.datetime]:
     """The first local day of a window of ``days`` days ending today, and
     its local midnight (aware)."""
     first = timezone.localdate() - dt.timedelta(days=days - 1)
-    return first, timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    return first, _midnight(first)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+#: A day is complete — kept — this long after its midnight: a lead stamped
+#: just before midnight may commit a little after it.
+SETTLE = dt.timedelta(minutes=10)
+
+
+def _window_counts(user, what: str, first: dt.date, count) -> Counter:
+    """``count(queryset, since, until)`` (a Counter) over the leads visible to
+    ``user`` reported from ``first``'s local midnight until now. For users who
+    see everything the complete past days are memoised
+    (:data:`~.models.reported_days`: they change only when a past lead is
+    reclassified, moved or placed, or leads are loaded in bulk), so a wall
+    poll reads today alone, not a window of ~90,000 leads at 10⁶. What any
+    other scope sees depends on parties, which change with every action: it
+    reads the whole window (a township's is small)."""
+    since = _midnight(first)
+    if not scope_for(user).everything:
+        return count(Event.objects.visible_to(user), since, None)
+    kept_until = max(first, timezone.localdate(timezone.now() - SETTLE))
+    key = (what, first, kept_until)
+    reported_days.prune(lambda k: k[0] == what and k != key)  # yesterday's window
+    split = _midnight(kept_until)
+    total = Counter()
+    if first < kept_until:
+        total.update(reported_days.get(key, lambda: count(Event.objects.all(), since, split)))
+    total.update(count(Event.objects.all(), split, None))
+    return total
+
+
+def _reported_between(qs, since: dt.datetime, until: dt.datetime | None):
+    qs = qs.filter(process__created_at__gte=since).order_by()
+    return qs.filter(process__created_at__lt=until) if until is not None else qs
 
 
 @dataclass(frozen=True)
@@ -192,6 +280,12 @@ class Activity:
     categories: list[dict]
 
 
+def _day_channel_category(qs, since, until) -> Counter:
+    rows = (_reported_between(qs, since, until).annotate(day=TruncDate("process__created_at"))
+            .values_list("day", "channel", "category_id").annotate(n=Count("pk")))
+    return Counter({(day, channel, category_id): n for day, channel, category_id, n in rows})
+
+
 def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
     """Leads visible to ``user`` reported in the last ``days`` days (today
     and the ``days - 1`` before it, local time: :func:`window_start`), per day
@@ -199,16 +293,14 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
     across them), per channel and per category (the ``top`` busiest; ties by name), from one
     ``GROUP BY`` day × channel × category (a few thousand groups at most), so
     the three agree with each other and their order does not depend on the
-    backend. (Not faster than three queries: at 10⁶ leads the read of the
-    window's ~90,000 leads is the cost either way.)"""
-    first, since = window_start(days)
-    rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since).order_by()
-            .annotate(day=TruncDate("process__created_at"))
-            .values_list("day", "channel", "category_id").annotate(n=Count("pk")))
+    backend. For a user who sees everything only today is read
+    (:func:`_window_counts`); at 10⁶ leads the window is ~90,000 of them."""
+    first, _since = window_start(days)
+    groups = _window_counts(user, "activity", first, _day_channel_category)
     per_day: Counter = Counter()
     per_channel: Counter = Counter()
     per_category: Counter = Counter()
-    for day, channel, category_id, n in rows:
+    for (day, channel, category_id), n in groups.items():
         per_day[day] += n
         per_channel[channel] += n
         per_category[category_id] += n
@@ -231,12 +323,18 @@ def heat_cells(user, *, days: int = 30, cell: float = HEAT_CELL, limit: int = 50
     ``cell`` degrees: ``[lng, lat, n]`` with the cell's centre, busiest cells
     first (then west to east, south to north), at most ``limit`` cells.
 
-    Every lead counts whatever their number (one GROUP BY; a city-year is a
-    few thousand cells), and the same data give the same answer on both
-    backends, which a sample of rows would not."""
-    _first, since = window_start(days)
-    rows = (Event.objects.visible_to(user).filter(process__created_at__gte=since, lng__isnull=False,
-                                                   lat__isnull=False)
-            .annotate(cx=Floor(F("lng") / cell), cy=Floor(F("lat") / cell))
-            .values("cx", "cy").annotate(n=Count("pk")).order_by("-n", "cx", "cy")[:limit])
-    return [[round((r["cx"] + 0.5) * cell, 6), round((r["cy"] + 0.5) * cell, 6), r["n"]] for r in rows]
+    Every lead counts whatever their number (one GROUP BY per part of the
+    window, :func:`_window_counts`; a city-year is a few thousand cells), and
+    the same data give the same answer on both backends, which a sample of
+    rows would not."""
+    first, _since = window_start(days)
+
+    def per_cell(qs, since, until) -> Counter:
+        rows = (_reported_between(qs, since, until).filter(lng__isnull=False, lat__isnull=False)
+                .annotate(cx=Floor(F("lng") / cell), cy=Floor(F("lat") / cell))
+                .values_list("cx", "cy").annotate(n=Count("pk")))
+        return Counter({(int(cx), int(cy)): n for cx, cy, n in rows})
+
+    cells = _window_counts(user, f"heat:{cell}", first, per_cell)
+    busiest = sorted(cells.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [[round((cx + 0.5) * cell, 6), round((cy + 0.5) * cell, 6), n] for (cx, cy), n in busiest]

@@ -214,7 +214,7 @@ def _wall_place(user) -> str:
 @login_required
 def wall_data(request):
     user = request.user
-    scan = selectors.scan_room(user, order=False, townships=True)
+    scan = selectors.room_counts(user)
     activity = selectors.recent_activity(user)
     return JsonResponse({
         "counts": scan.counts,

@@ -87,6 +87,13 @@ class Memo:
                 self._generation = generation
             self._checked = now
 
+    def prune(self, drop: Callable[[Any], bool]) -> None:
+        """Forget the answers whose key ``drop`` accepts in this process (keys
+        that can no longer be asked for, such as yesterday's window)."""
+        with self._lock:
+            if any(drop(key) for key in self._data):
+                self._data = {key: value for key, value in self._data.items() if not drop(key)}
+
     def clear(self) -> None:
         """Drop every answer in this process (the next ``get`` re-reads the generation)."""
         with self._lock:

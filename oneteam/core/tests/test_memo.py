@@ -75,3 +75,12 @@ def test_rolled_back_change_moves_no_generation(cast):
         cast.township.save()
         raise RuntimeError
     assert not MemoGeneration.objects.filter(name="test.names-d").exists()
+
+
+def test_pruned_answers_are_computed_again_and_the_rest_kept():
+    memo = Memo("test.prune")
+    for day in (1, 2, 3):
+        memo.get(("window", day), lambda d=day: d * 10)
+    memo.prune(lambda key: key[1] < 3)
+    assert memo.get(("window", 3), lambda: "again") == 30
+    assert memo.get(("window", 1), lambda: "again") == "again"

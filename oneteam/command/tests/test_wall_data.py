@@ -1,0 +1,142 @@
+"""The wall's data at city scale: counts from SQL aggregates that agree with
+the command room's scan, and past days memoised for users who see every lead
+— dropped when a past lead is reclassified, kept apart from today's, and
+complete only ``SETTLE`` after midnight."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from oneteam.command import selectors, services
+from oneteam.command.choices import Level
+from oneteam.command.models import Event, EventCategory
+from oneteam.command.services import Intake
+from oneteam.workflow.models import Process, ProcessDeadline
+from oneteam.workflow.services import perform
+
+pytestmark = pytest.mark.django_db
+
+
+def _report(world, lng=120.61, lat=27.71, actor=None, **kw):
+    kw.setdefault("category", "ZDJY")
+    return services.report_event(Intake(channel="grid_patrol", description="占道", lng=lng, lat=lat, **kw),
+                                 actor=actor or world.gridder).event
+
+
+def _local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute, second)))
+
+
+def _backdate(event: Event, when: dt.datetime) -> None:
+    Process.objects.filter(pk=event.process_id).update(created_at=when)
+
+
+def test_room_counts_agree_with_the_rooms_scan(world):
+    """Every bucket, overdue / due today / no running clock, urgency, both
+    townships, for the city centre and for each township's room."""
+    now = _local(timezone.localdate(), 12)
+    here = [_report(world) for _ in range(5)]
+    urgent = _report(world, urgency="urgent")
+    there = _report(world, lng=120.71, actor=world.centre_dispatcher)
+    states = ["reported", "filed", "dispatched", "suspended", "reported_back"]
+    for event, state in zip(here, states, strict=True):
+        Process.objects.filter(pk=event.process_id).update(state=state)
+    clocks = ProcessDeadline.objects.filter(stopped_at__isnull=True)
+    clocks.filter(process_id=here[0].process_id).update(due_at=now - dt.timedelta(hours=1))  # overdue
+    clocks.filter(process_id=here[1].process_id).update(due_at=now + dt.timedelta(hours=3))  # due today
+    clocks.filter(process_id=urgent.process_id).update(due_at=now - dt.timedelta(days=2))  # overdue and urgent
+    clocks.filter(process_id=here[2].process_id).update(stopped_at=now)  # no running clock
+    clocks.filter(process_id=there.process_id).update(due_at=now)  # due now: today, not yet overdue
+    Process.objects.filter(pk=here[4].process_id).update(closed_at=now)  # closed: not counted at all
+
+    for user in (world.centre_dispatcher, world.dispatcher, world.other_dispatcher):
+        scan = selectors.scan_room(user, order=False, townships=True, now=now)
+        counts = selectors.room_counts(user, now=now)
+        assert counts.counts == scan.counts, user.username
+        assert counts.townships == scan.townships, user.username
+    city = selectors.room_counts(world.centre_dispatcher, now=now)
+    assert city.counts["total"] == 6 and city.counts["overdue"] == 2 and city.counts["due_today"] == 2
+    assert city.counts["urgent"] == 1 and city.counts["to_dispatch"] == 1
+    assert [(r["township_id"], r["open"], r["overdue"], r["urgent"]) for r in city.townships] == [
+        (world.township.pk, 5, 2, 1), (world.other_township.pk, 1, 0, 0)]
+    assert selectors.room_counts(world.other_dispatcher, now=now).counts["total"] == 1
+
+
+def test_past_days_are_read_once_today_on_every_poll(world, django_assert_num_queries):
+    """After the first poll only today's leads are read for a user who sees
+    everything; a lead reported today counts at once."""
+    yesterday = _report(world)
+    _backdate(yesterday, timezone.now() - dt.timedelta(days=1, hours=1))
+    user = world.centre_dispatcher
+    assert sum(r["n"] for r in selectors.recent_activity(user).trend) == 1
+    assert sum(n for *_p, n in selectors.heat_cells(user)) == 1
+    _report(world)
+    with django_assert_num_queries(2):  # today's groups, the category names
+        activity = selectors.recent_activity(user)
+    assert [r["n"] for r in activity.trend][-2:] == [1, 1]
+    with django_assert_num_queries(1):
+        assert [n for *_p, n in selectors.heat_cells(user)] == [2]
+    # A township's room reads its whole window (what it sees depends on parties).
+    assert sum(r["n"] for r in selectors.recent_activity(world.dispatcher).trend) == 2
+
+
+def test_reclassifying_a_past_lead_drops_the_kept_days(world, django_assert_num_queries):
+    """Filing yesterday's lead under another category moves it on the wall at
+    once (``Event.save`` drops the memo); a save that changes nothing counted
+    keeps it."""
+    EventCategory.objects.create(code="LJDF", name="乱堆乱放", filing_conditions=["有堆放物"],
+                                 respond_kind="working_hours", respond_amount=2, handle_kind="working_days",
+                                 handle_amount=1, level=Level.TOWNSHIP)
+    event = _report(world)
+    _backdate(event, timezone.now() - dt.timedelta(days=1, hours=1))
+    user = world.centre_dispatcher
+    assert selectors.recent_activity(user).categories == [{"name": "占道经营", "n": 1}]
+    Event.objects.get(pk=event.pk).save()  # nothing counted changed: the kept days stay
+    with django_assert_num_queries(2):
+        selectors.recent_activity(user)
+    perform(Process.objects.get(pk=event.process_id), "file", actor=world.dispatcher,
+            data={"category": "LJDF", "conditions": ["有堆放物"]})
+    assert selectors.recent_activity(user).categories == [{"name": "乱堆乱放", "n": 1}]
+
+
+def test_a_day_is_kept_only_settle_after_its_midnight(world, monkeypatch):
+    """At 00:05 yesterday is still read live, so a lead stamped 23:59:59 that
+    commits after midnight is counted; from 00:10 yesterday is kept."""
+    today = timezone.localdate()
+    user = world.centre_dispatcher
+    clock = {"now": _local(today, 0, 5)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    early = _report(world)
+    _backdate(early, _local(today - dt.timedelta(days=1), 9))
+    assert [r["n"] for r in selectors.recent_activity(user).trend][-2:] == [1, 0]
+    late = _report(world)  # stamped before midnight, committed after the first poll
+    _backdate(late, _local(today - dt.timedelta(days=1), 23, 59, 59))
+    assert [r["n"] for r in selectors.recent_activity(user).trend][-2:] == [2, 0]
+    clock["now"] = _local(today, 0) + selectors.SETTLE
+    assert [r["n"] for r in selectors.recent_activity(user).trend][-2:] == [2, 0]
+
+
+def test_wall_data_queries_are_pinned_whatever_the_leads(client, world):
+    """A poll costs a fixed number of queries: the session, the user, their
+    body, its sub-bodies and roles (5), counts (2), townships (1), today's
+    groups and category names (2), today's cells (1); the first poll also
+    reads the memo's generation and the past days' groups and cells (3)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(world.centre_dispatcher)
+
+    def poll() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("command:wall-data")).status_code == 200
+        return len(queries)
+
+    for days_ago in (1, 2, 5):
+        _backdate(_report(world), timezone.now() - dt.timedelta(days=days_ago))
+    first, again = poll(), poll()
+    for _ in range(4):
+        _report(world)
+        _report(world, lng=120.71, actor=world.centre_dispatcher)
+    assert (first, again) == (14, 11) and poll() == again
