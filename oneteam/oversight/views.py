@@ -53,10 +53,23 @@ def metrics(request):
     # Names are escaped above; the rest is numbers and our own URLs.
     return render(request, "oversight/metrics.html", {
         "filters": filters, "rates": data["rates"], "rows": data["rows"], "body": mark_safe(body),
-        "foot": mark_safe(foot),
+        "foot": mark_safe(foot), "chart": _chart(filters, data),
         "columns": [(c, COUNTER_LABELS[c]) for c in COLUMNS], "kinds": _kinds(),
         "export_url": f"?{urlencode({**filters.as_params(), 'export': 'xlsx'})}",
     })
+
+
+def _chart(filters, data: dict) -> dict:
+    """The rate chart's data (``oversight/metrics.js``): every rate's value,
+    numerator and denominator per unit and in all, and where a bar leads (the
+    same drill-down as the table's numbers)."""
+    return {
+        "rates": [{"name": r.name, "label": str(r.label), "drill": r.drill} for r in data["rates"]],
+        "units": [{"id": r["id"], "name": r["name"], "rates": [[x["value"], x["num"], x["den"]] for x in r["rates"]]}
+                  for r in data["rows"]],
+        "total": [[x["value"], x["num"], x["den"]] for x in data["totals"]["rates"]],
+        "drill": f"{reverse('oversight:drill')}?{urlencode(filters.as_params())}",
+    }
 
 
 def _pct(value) -> str:
