@@ -35,13 +35,13 @@ class Rate:
     den: tuple[str, ...]
 
     def value(self, counts: dict[str, int]) -> float | None:
-        den = _sum(self.den, counts)
-        return round(_sum(self.num, counts) / den, 4) if den > 0 else None
+        return _ratio(_sum(self.num, counts), _sum(self.den, counts))
 
     def parts(self, counts: dict[str, int]) -> dict:
         """Value with its raw numerator and denominator (shown beside the rate)."""
-        return {"name": self.name, "label": self.label, "value": self.value(counts),
-                "num": _sum(self.num, counts), "den": _sum(self.den, counts), "drill": self.drill}
+        num, den = _sum(self.num, counts), _sum(self.den, counts)  # once each: 8 rates × every unit of a page
+        return {"name": self.name, "label": self.label, "value": _ratio(num, den), "num": num, "den": den,
+                "drill": self.drill}
 
     @property
     def formula(self) -> str:
@@ -51,6 +51,10 @@ class Rate:
     def drill(self) -> str:
         """The counter a click on the rate lists (its first numerator term)."""
         return self.num[0].lstrip("-")
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den > 0 else None
 
 
 def _sum(terms: tuple[str, ...], counts: dict[str, int]) -> int:
