@@ -252,9 +252,10 @@ def _window_counts(user, what: str, first: dt.date, count) -> Counter:
     since = _midnight(first)
     if not scope_for(user).everything:
         return count(Event.objects.visible_to(user), since, None)
-    kept_until = max(first, timezone.localdate(timezone.now() - SETTLE))
-    key = (what, first, kept_until)
-    reported_days.prune(lambda k: k[0] == what and k != key)  # yesterday's window
+    settled = timezone.localdate(timezone.now() - SETTLE)  # the days before it are complete
+    kept_until = max(first, settled)
+    key = (what, first, settled)
+    reported_days.prune(lambda k: k[0] == what and k[2] != settled)  # windows of an earlier day
     split = _midnight(kept_until)
     total = Counter()
     if first < kept_until:

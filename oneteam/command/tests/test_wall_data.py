@@ -77,6 +77,10 @@ def test_past_days_are_read_once_today_on_every_poll(world, django_assert_num_qu
     assert [r["n"] for r in activity.trend][-2:] == [1, 1]
     with django_assert_num_queries(1):
         assert [n for *_p, n in selectors.heat_cells(user)] == [2]
+    # Another window is kept beside it, not in its place.
+    assert sum(r["n"] for r in selectors.recent_activity(user, days=7).trend) == 2
+    with django_assert_num_queries(2):
+        selectors.recent_activity(user)
     # A township's room reads its whole window (what it sees depends on parties).
     assert sum(r["n"] for r in selectors.recent_activity(world.dispatcher).trend) == 2
 
