@@ -397,9 +397,19 @@ WHERE p.created_at >= %s AND e.lng IS NOT NULL AND e.lat IS NOT NULL GROUP BY 1,
     assert data["counts"]["overdue"] == sum(r[-1] for r in counts if r[3] == "overdue")
     assert sum(r["n"] for r in data["trend"]) == sum(r[-1] for r in activity)
     assert [c[2] for c in data["heat"][:50]] == [r[2] for r in heat[:50]]
+    _township_id, dispatcher = measured_room()
+    township = Client()
+    township.force_login(dispatcher)
+
+    def township_poll():
+        r = township.get("/command/wall/data/")
+        assert r.status_code == 200, r.status_code
+
     n = max(8, args.repeat // 4)
     return {
         "user": user.username,
+        "township_poll": summary(ms_samples(township_poll, n)),
+        "township_user": dispatcher.username,
         "open_events": data["counts"]["total"],
         "window_events": sum(r["n"] for r in data["trend"]),
         "heat_cells": len(data["heat"]),
@@ -635,7 +645,8 @@ def table(results: dict) -> str:
     if e:
         row(f"(e) wall data, {e['open_events']:,} open, {e['window_events']:,} in 30 days",
             f"poll median {e['poll']['median_ms']} · p95 {e['poll']['p95_ms']} ms; a process's first poll "
-            f"median {e['first_poll']['median_ms']} ms",
+            f"median {e['first_poll']['median_ms']} ms"
+            + (f"; a township's wall median {e['township_poll']['median_ms']} ms" if "township_poll" in e else ""),
             f"hand SQL on raw rows median {e['hand_sql_raw_rows']['median_ms']} ms", "")
     return "\n".join(lines)
 

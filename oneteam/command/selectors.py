@@ -10,10 +10,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Min, OuterRef, Subquery, Window
-from django.db.models.functions import Floor, TruncDate
+from django.db.models.functions import Floor
 from django.utils import timezone
 
 from oneteam.core.access import scope_for
+from oneteam.core.functions import LocalDate
 from oneteam.org.models import Township
 from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import ProcessDeadline
@@ -240,18 +241,20 @@ def _midnight(day: dt.date) -> dt.datetime:
 SETTLE = dt.timedelta(minutes=10)
 
 
-def _window_counts(user, what: str, first: dt.date, count) -> Counter:
+def _window_counts(user, what: str, first: dt.date, count, township_id: int | None) -> Counter:
     """``count(queryset, since, until)`` (a Counter) over the leads visible to
-    ``user`` reported from ``first``'s local midnight until now. For users who
+    ``user`` (in ``township_id``: :func:`_scoped`) reported from ``first``'s
+    local midnight until now. For users who
     see everything the complete past days are memoised
     (:data:`~.models.reported_days`: they change only when a past lead is
     reclassified, moved or placed, or leads are loaded in bulk), so a wall
     poll reads today alone, not a window of ~90,000 leads at 10⁶. What any
     other scope sees depends on parties, which change with every action: it
-    reads the whole window (a township's is small)."""
+    reads the whole window (a township's is a twenty-fourth of the city's)."""
     since = _midnight(first)
-    if not scope_for(user).everything:
-        return count(Event.objects.visible_to(user), since, None)
+    if township_id or not scope_for(user).everything:
+        qs = _scoped(user, township_id)
+        return count(qs.filter(process__township_id=township_id) if township_id else qs, since, None)
     settled = timezone.localdate(timezone.now() - SETTLE)  # the days before it are complete
     kept_until = max(first, settled)
     key = (what, first, settled)
@@ -282,12 +285,12 @@ class Activity:
 
 
 def _day_channel_category(qs, since, until) -> Counter:
-    rows = (_reported_between(qs, since, until).annotate(day=TruncDate("process__created_at"))
+    rows = (_reported_between(qs, since, until).annotate(day=LocalDate("process__created_at"))
             .values_list("day", "channel", "category_id").annotate(n=Count("pk")))
     return Counter({(day, channel, category_id): n for day, channel, category_id, n in rows})
 
 
-def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
+def recent_activity(user, *, township_id: int | None = None, days: int = 30, top: int = 10) -> Activity:
     """Leads visible to ``user`` reported in the last ``days`` days (today
     and the ``days - 1`` before it, local time: :func:`window_start`), per day
     (every day of the window, 0 where none: a line with gaps would join
@@ -297,7 +300,7 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
     backend. For a user who sees everything only today is read
     (:func:`_window_counts`); at 10⁶ leads the window is ~90,000 of them."""
     first, _since = window_start(days)
-    groups = _window_counts(user, "activity", first, _day_channel_category)
+    groups = _window_counts(user, "activity", first, _day_channel_category, township_id)
     per_day: Counter = Counter()
     per_channel: Counter = Counter()
     per_category: Counter = Counter()
@@ -319,7 +322,8 @@ def recent_activity(user, *, days: int = 30, top: int = 10) -> Activity:
 HEAT_CELL = 0.005
 
 
-def heat_cells(user, *, days: int = 30, cell: float = HEAT_CELL, limit: int = 5000) -> list[list[float]]:
+def heat_cells(user, *, township_id: int | None = None, days: int = 30, cell: float = HEAT_CELL,
+               limit: int = 5000) -> list[list[float]]:
     """Leads of the last ``days`` with a point, counted per square cell of
     ``cell`` degrees: ``[lng, lat, n]`` with the cell's centre, busiest cells
     first (then west to east, south to north), at most ``limit`` cells.
@@ -336,6 +340,6 @@ def heat_cells(user, *, days: int = 30, cell: float = HEAT_CELL, limit: int = 50
                 .values_list("cx", "cy").annotate(n=Count("pk")))
         return Counter({(int(cx), int(cy)): n for cx, cy, n in rows})
 
-    cells = _window_counts(user, f"heat:{cell}", first, per_cell)
+    cells = _window_counts(user, f"heat:{cell}", first, per_cell, township_id)
     busiest = sorted(cells.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [[round((cx + 0.5) * cell, 6), round((cy + 0.5) * cell, 6), n] for (cx, cy), n in busiest]

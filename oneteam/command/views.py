@@ -214,15 +214,18 @@ def _wall_place(user) -> str:
 @login_required
 def wall_data(request):
     user = request.user
-    scan = selectors.room_counts(user)
-    activity = selectors.recent_activity(user)
+    # A township's own wall counts its township's leads, as its room does (and as
+    # fast: the township is the access rule, not every process's parties).
+    township_id = user.body.township_id if user.body is not None else None
+    scan = selectors.room_counts(user, township_id=township_id)
+    activity = selectors.recent_activity(user, township_id=township_id)
     return JsonResponse({
         "counts": scan.counts,
         "townships": scan.townships,
         "trend": activity.trend,
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in activity.channels],
         "categories": [{"name": r["name"], "value": r["n"]} for r in activity.categories],
-        "heat": selectors.heat_cells(user),
+        "heat": selectors.heat_cells(user, township_id=township_id),
         "at": timezone.localtime().strftime("%H:%M:%S"),
     })
 
