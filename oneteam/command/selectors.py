@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Min, OuterRef, Subquery, Window
 from django.db.models.functions import Floor
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oneteam.core.access import scope_for
 from oneteam.core.functions import LocalDate
-from oneteam.org.models import Township
+from oneteam.org.models import Township, Village
 from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import ProcessDeadline
 
@@ -125,7 +126,7 @@ def scan_room(user, *, township_id: int | None = None, bucket: str | None = None
             for column, names in TOWNSHIP_COLUMNS.items():
                 row[column] += bool(names & marks)
     listed.sort()
-    return RoomScan(counts, [pk for *_, pk in listed], _township_table(per_township))
+    return RoomScan(counts, [pk for *_, pk in listed], _area_table("township", per_township))
 
 
 def _end_of_today(now: dt.datetime) -> dt.datetime:
@@ -136,13 +137,26 @@ def _bucket_of() -> dict[str, str]:
     return {state: name for name, states in BUCKETS.items() for state in states}
 
 
-def _township_table(per_township: dict[int, dict[str, int]]) -> list[dict]:
-    return [{"township_id": pk, "township__name": name, **per_township[pk]}
-            for pk, name in Township.objects.filter(pk__in=per_township).order_by("code").values_list("pk", "name")]
+#: The areas :func:`room_counts` can count per: the model, by the lead's field ``<area>_id``.
+AREAS = {"township": Township, "village": Village}
 
 
-def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None) -> RoomScan:
-    """What :func:`scan_room` counts (``order=False, townships=True``), from
+def _area_table(area: str, per_area: dict[int | None, dict[str, int]]) -> list[dict]:
+    """``{"<area>_id", "<area>__name", counts…}`` per area with open leads, by
+    code; leads in no village (no point, or outside every grid) last."""
+    model = AREAS[area]
+    rows = [{f"{area}_id": pk, f"{area}__name": name, **per_area[pk]}
+            for pk, name in model.objects.filter(pk__in=[k for k in per_area if k is not None])
+            .order_by("code").values_list("pk", "name")]
+    if None in per_area:
+        rows.append({f"{area}_id": None, f"{area}__name": str(_("未落到村(社区)")), **per_area[None]})
+    return rows
+
+
+def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None,
+                area: str = "township") -> RoomScan:
+    """What :func:`scan_room` counts (``order=False, townships=True``; the
+    table per ``area``: ``"township"`` or ``"village"``), from
     two SQL aggregates instead of a row per open lead: for a screen that
     counts and lists nothing (the wall), where the scan is a city's tens of
     thousands of rows. The states × urgencies per township come from the
@@ -153,12 +167,12 @@ def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None
     end = _end_of_today(now)
     bucket_of = _bucket_of()
     counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
-    per_township: dict[int, dict[str, int]] = {}
+    per_area: dict[int, dict[str, int]] = {}
 
-    def add(of_township: int, marks: set[str], n: int, *, lead: bool) -> None:
+    def add(of_area: int, marks: set[str], n: int, *, lead: bool) -> None:
         for mark in marks:
             counts[mark] += n
-        row = per_township.setdefault(of_township, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
+        row = per_area.setdefault(of_area, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
         if lead:
             counts["total"] += n
             row["open"] += n
@@ -166,17 +180,17 @@ def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None
             row[column] += n if names & marks else 0
 
     base = _open(user, township_id).order_by()
-    groups = base.values_list("township_id", "process__state", "urgency").annotate(n=Count("pk"))
-    for of_township, state, urgency, n in groups:
+    groups = base.values_list(f"{area}_id", "process__state", "urgency").annotate(n=Count("pk"))
+    for of_area, state, urgency, n in groups:
         marks = {bucket_of[state]} if state in bucket_of else set()
         if urgency == Urgency.URGENT:
             marks.add("urgent")
-        add(of_township, marks, n, lead=True)
+        add(of_area, marks, n, lead=True)
     due = (base.filter(process__deadlines__stopped_at__isnull=True, process__deadlines__due_at__lte=end)
-           .values_list("pk", "township_id").annotate(first=Min("process__deadlines__due_at")))
-    for _pk, of_township, first in due:
-        add(of_township, {"overdue"} if first < now else {"due_today"}, 1, lead=False)
-    return RoomScan(counts, [], _township_table(per_township))
+           .values_list("pk", f"{area}_id").annotate(first=Min("process__deadlines__due_at")))
+    for _pk, of_area, first in due:
+        add(of_area, {"overdue"} if first < now else {"due_today"}, 1, lead=False)
+    return RoomScan(counts, [], _area_table(area, per_area))
 
 
 def room_rows(pks: list[int]) -> list[Event]:

@@ -197,8 +197,10 @@ def _float(value):
 def wall(request):
     """The city centre's wall screen: live counts, heat map, trends. Its title
     names the user's township, else their city (any county, not only Rui'an)."""
+    township_wall = request.user.body is not None and request.user.body.township_id is not None
     return render(request, "command/wall.html", {"title": _("%(place)s行政执法协同指挥大屏") % {
-        "place": _wall_place(request.user)}, "time_zone": settings.TIME_ZONE})
+        "place": _wall_place(request.user)}, "time_zone": settings.TIME_ZONE,
+        "areas_title": _("各村(社区)在办与超期") if township_wall else _("各乡镇(街道)在办与超期")})
 
 
 def _wall_place(user) -> str:
@@ -217,11 +219,13 @@ def wall_data(request):
     # A township's own wall counts its township's leads, as its room does (and as
     # fast: the township is the access rule, not every process's parties).
     township_id = user.body.township_id if user.body is not None else None
-    scan = selectors.room_counts(user, township_id=township_id)
+    area = "village" if township_id else "township"  # a township's wall ranks its villages
+    scan = selectors.room_counts(user, township_id=township_id, area=area)
     activity = selectors.recent_activity(user, township_id=township_id)
     return JsonResponse({
         "counts": scan.counts,
-        "townships": scan.townships,
+        "areas": [{"name": row[f"{area}__name"], "open": row["open"], "overdue": row["overdue"]}
+                  for row in scan.townships],
         "trend": activity.trend,
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in activity.channels],
         "categories": [{"name": r["name"], "value": r["n"]} for r in activity.categories],

@@ -136,7 +136,7 @@ def test_wall_data_counts(client, world):
     client.force_login(world.centre_dispatcher)
     data = client.get(reverse("command:wall-data")).json()
     assert data["counts"]["total"] == 1 and data["counts"]["urgent"] == 1
-    assert data["townships"][0]["open"] == 1
+    assert data["areas"] == [{"name": world.township.name, "open": 1, "overdue": 0}]
 
 
 def test_wall_heat_counts_every_lead_per_cell_in_scope(client, world):

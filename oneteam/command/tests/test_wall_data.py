@@ -164,3 +164,23 @@ def test_a_townships_wall_counts_its_township_as_its_room_does(client, world):
     assert data["counts"] == room.counts and data["counts"]["total"] == 2
     assert sum(r["n"] for r in data["trend"]) == 2 and sum(n for *_p, n in data["heat"]) == 2
     assert not [q for q in queries if "workflow_party" in q["sql"]]
+
+
+def test_a_townships_wall_ranks_its_villages(client, world):
+    """A township's wall ranks its villages (the city's ranks townships);
+    leads with an address but no point are counted apart, not dropped."""
+    from django.urls import reverse
+
+    _report(world)
+    _report(world, urgency="urgent")
+    services.report_event(Intake(channel="grid_patrol", category="ZDJY", description="占道", address="东村路口",
+                                 township=world.township),
+                          actor=world.gridder)
+    client.force_login(world.dispatcher)
+    assert "各村(社区)在办与超期" in client.get(reverse("command:wall")).content.decode()
+    assert client.get(reverse("command:wall-data")).json()["areas"] == [
+        {"name": world.village.name, "open": 2, "overdue": 0}, {"name": "未落到村(社区)", "open": 1, "overdue": 0}]
+    client.force_login(world.centre_dispatcher)
+    assert "各乡镇(街道)在办与超期" in client.get(reverse("command:wall")).content.decode()
+    assert client.get(reverse("command:wall-data")).json()["areas"] == [
+        {"name": world.township.name, "open": 3, "overdue": 0}]

@@ -26,10 +26,10 @@
       series: [{ type: "pie", radius: ["42%", "68%"], label: { color: "#c9d7ee" }, data: d.channels }] }));
     chart("wall-townships").setOption(base({ grid: { left: 80, right: 16, top: 28, bottom: 20 }, tooltip: { trigger: "axis" },
       legend: { data: [OPEN, OVERDUE], top: 0 },
-      yAxis: Object.assign({ type: "category", inverse: true, data: d.townships.map((t) => t["township__name"]) }, AXIS),
+      yAxis: Object.assign({ type: "category", inverse: true, data: d.areas.map((a) => a.name) }, AXIS),
       xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS), series: [
-        { name: OPEN, type: "bar", data: d.townships.map((t) => t.open), itemStyle: { color: "#4fc3f7" } },
-        { name: OVERDUE, type: "bar", data: d.townships.map((t) => t.overdue), itemStyle: { color: "#ff5252" } }] }));
+        { name: OPEN, type: "bar", data: d.areas.map((a) => a.open), itemStyle: { color: "#4fc3f7" } },
+        { name: OVERDUE, type: "bar", data: d.areas.map((a) => a.overdue), itemStyle: { color: "#ff5252" } }] }));
     chart("wall-categories").setOption(base({ grid: { left: 110, right: 16, top: 8, bottom: 20 }, tooltip: {},
       yAxis: Object.assign({ type: "category", inverse: true, data: d.categories.map((c) => c.name) }, AXIS),
       xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
