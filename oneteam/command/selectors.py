@@ -80,7 +80,8 @@ class RoomScan:
     counts: dict[str, int]
     #: Keys of the chosen bucket's leads: earliest running deadline first (none last), then key.
     order: list[int]
-    #: Per township (``townships=True``): open, overdue, to dispatch, coordinating and urgent leads.
+    #: Per township (``townships=True``; per village for :func:`room_counts` asked so): open, overdue,
+    #: to dispatch, coordinating and urgent leads.
     townships: list[dict] = field(default_factory=list)
 
 

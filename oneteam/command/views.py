@@ -197,10 +197,14 @@ def _float(value):
 def wall(request):
     """The city centre's wall screen: live counts, heat map, trends. Its title
     names the user's township, else their city (any county, not only Rui'an)."""
-    township_wall = request.user.body is not None and request.user.body.township_id is not None
     return render(request, "command/wall.html", {"title": _("%(place)s行政执法协同指挥大屏") % {
         "place": _wall_place(request.user)}, "time_zone": settings.TIME_ZONE,
-        "areas_title": _("各村(社区)在办与超期") if township_wall else _("各乡镇(街道)在办与超期")})
+        "areas_title": _("各村(社区)在办与超期") if _wall_township(request.user) else _("各乡镇(街道)在办与超期")})
+
+
+def _wall_township(user) -> int | None:
+    """The township a township-bound user's wall shows (its villages ranked), as their room does."""
+    return user.body.township_id if user.body is not None else None
 
 
 def _wall_place(user) -> str:
@@ -218,7 +222,7 @@ def wall_data(request):
     user = request.user
     # A township's own wall counts its township's leads, as its room does (and as
     # fast: the township is the access rule, not every process's parties).
-    township_id = user.body.township_id if user.body is not None else None
+    township_id = _wall_township(user)
     area = "village" if township_id else "township"  # a township's wall ranks its villages
     scan = selectors.room_counts(user, township_id=township_id, area=area)
     activity = selectors.recent_activity(user, township_id=township_id)
