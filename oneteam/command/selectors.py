@@ -100,42 +100,60 @@ def scan_room(user, *, township_id: int | None = None, bucket: str | None = None
     a few thousand rows for a township, however many leads it has closed."""
     now = now or timezone.now()
     end = _end_of_today(now)
-    bucket_of = _bucket_of()
-    counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
+    tally = _Tally()
     listed: list[tuple[bool, dt.datetime, int]] = []
-    per_township: dict[int, dict[str, int]] = {}
     rows = open_events(user, township_id=township_id).values_list(
         "pk", "process__state", "urgency", "next_due", "township_id")
     for pk, state, urgency, due, of_township in rows.iterator(chunk_size=5000):
-        marks = set()  # the names this lead counts under
-        if state in bucket_of:
-            marks.add(bucket_of[state])
+        marks = tally.marks(state, urgency)  # the names this lead counts under
         if due is not None and due < now:
             marks.add("overdue")
         elif due is not None and due <= end:
             marks.add("due_today")
-        if urgency == Urgency.URGENT:
-            marks.add("urgent")
-        counts["total"] += 1
-        for mark in marks:
-            counts[mark] += 1
+        tally.add(of_township, marks, tabled=townships)
         if order and (bucket not in LISTS or bucket in marks):
             listed.append((due is None, due or now, pk))
-        if townships:
-            row = per_township.setdefault(of_township, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
-            row["open"] += 1
-            for column, names in TOWNSHIP_COLUMNS.items():
-                row[column] += bool(names & marks)
     listed.sort()
-    return RoomScan(counts, [pk for *_, pk in listed], _area_table("township", per_township))
+    return RoomScan(tally.counts, [pk for *_, pk in listed], tally.table("township") if townships else [])
+
+
+class _Tally:
+    """The room's counts and its table per area, added up lead by lead
+    (:func:`scan_room`) or group by group (:func:`room_counts`)."""
+
+    def __init__(self) -> None:
+        self.bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
+        self.counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
+        self.per_area: dict[int | None, dict[str, int]] = {}
+
+    def marks(self, state: str, urgency: str) -> set[str]:
+        marks = {self.bucket_of[state]} if state in self.bucket_of else set()
+        if urgency == Urgency.URGENT:
+            marks.add("urgent")
+        return marks
+
+    def add(self, area: int | None, marks: set[str], n: int = 1, *, lead: bool = True, tabled: bool = True) -> None:
+        """``n`` leads of ``area`` under ``marks``; ``lead=False`` adds marks
+        only (to leads counted already); ``tabled=False`` keeps them off the table."""
+        for mark in marks:
+            self.counts[mark] += n
+        if lead:
+            self.counts["total"] += n
+        if not tabled:
+            return
+        row = self.per_area.setdefault(area, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
+        if lead:
+            row["open"] += n
+        for column, names in TOWNSHIP_COLUMNS.items():
+            if names & marks:
+                row[column] += n
+
+    def table(self, area: str) -> list[dict]:
+        return _area_table(area, self.per_area)
 
 
 def _end_of_today(now: dt.datetime) -> dt.datetime:
     return timezone.localtime(now).replace(hour=23, minute=59, second=59)
-
-
-def _bucket_of() -> dict[str, str]:
-    return {state: name for name, states in BUCKETS.items() for state in states}
 
 
 #: The areas :func:`room_counts` can count per: the model, by the lead's field ``<area>_id``.
@@ -166,32 +184,16 @@ def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None
     among those if it is due by then), a few thousand rows at most."""
     now = now or timezone.now()
     end = _end_of_today(now)
-    bucket_of = _bucket_of()
-    counts = dict.fromkeys([*LISTS, "urgent", "total"], 0)
-    per_area: dict[int, dict[str, int]] = {}
-
-    def add(of_area: int, marks: set[str], n: int, *, lead: bool) -> None:
-        for mark in marks:
-            counts[mark] += n
-        row = per_area.setdefault(of_area, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
-        if lead:
-            counts["total"] += n
-            row["open"] += n
-        for column, names in TOWNSHIP_COLUMNS.items():
-            row[column] += n if names & marks else 0
-
+    tally = _Tally()
     base = _open(user, township_id).order_by()
     groups = base.values_list(f"{area}_id", "process__state", "urgency").annotate(n=Count("pk"))
     for of_area, state, urgency, n in groups:
-        marks = {bucket_of[state]} if state in bucket_of else set()
-        if urgency == Urgency.URGENT:
-            marks.add("urgent")
-        add(of_area, marks, n, lead=True)
+        tally.add(of_area, tally.marks(state, urgency), n)
     due = (base.filter(process__deadlines__stopped_at__isnull=True, process__deadlines__due_at__lte=end)
            .values_list("pk", f"{area}_id").annotate(first=Min("process__deadlines__due_at")))
     for _pk, of_area, first in due:
-        add(of_area, {"overdue"} if first < now else {"due_today"}, 1, lead=False)
-    return RoomScan(counts, [], _area_table(area, per_area))
+        tally.add(of_area, {"overdue"} if first < now else {"due_today"}, lead=False)
+    return RoomScan(tally.counts, [], tally.table(area))
 
 
 def room_rows(pks: list[int]) -> list[Event]:
