@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +42,8 @@ def _township_for(request) -> Township | None:
     if user.body and user.body.township_id:
         return user.body.township
     if pk := request.GET.get("township"):
+        if not pk.isdigit():
+            raise Http404(_("没有这个乡镇(街道)。"))
         return get_object_or_404(Township.objects.visible_to(user), pk=pk)
     return None
 
@@ -197,22 +199,19 @@ def _float(value):
 def wall(request):
     """The city centre's wall screen: live counts, heat map, trends. Its title
     names the user's township, else their city (any county, not only Rui'an)."""
-    return render(request, "command/wall.html", {"title": _("%(place)s行政执法协同指挥大屏") % {
-        "place": _wall_place(request.user)}, "time_zone": settings.TIME_ZONE,
-        "areas_title": _("各村(社区)在办与超期") if _wall_township(request.user) else _("各乡镇(街道)在办与超期")})
+    township = _township_for(request)
+    query = f"?township={township.pk}" if township and request.GET.get("township") else ""
+    return render(request, "command/wall.html", {
+        "title": _("%(place)s行政执法协同指挥大屏") % {"place": _wall_place(request.user, township)},
+        "time_zone": settings.TIME_ZONE, "query": query, "and_query": query.replace("?", "&"),
+        "areas_title": _("各村(社区)在办与超期") if township else _("各乡镇(街道)在办与超期")})
 
 
-def _wall_township(user) -> int | None:
-    """The township a township-bound user's wall shows (its villages ranked), as their room does."""
-    return user.body.township_id if user.body is not None else None
-
-
-def _wall_place(user) -> str:
-    body = user.body
-    if body is not None and body.township_id:
-        return body.township.name
-    if body is not None:
-        return body.city.name
+def _wall_place(user, township: Township | None) -> str:
+    if township is not None:
+        return township.name
+    if user.body is not None:
+        return user.body.city.name
     city = City.objects.order_by("pk").first()  # a user of no body (an administrator): the installation's city
     return city.name if city is not None else ""
 
@@ -220,9 +219,11 @@ def _wall_place(user) -> str:
 @login_required
 def wall_data(request):
     user = request.user
-    # A township's own wall counts its township's leads, as its room does (and as
-    # fast: the township is the access rule, not every process's parties).
-    township_id = _wall_township(user)
+    # A township's wall (the user's own, or one a city-level user chose) counts that
+    # township's leads, as its room does (and as fast: the township is the access
+    # rule, not every process's parties).
+    township = _township_for(request)
+    township_id = township.pk if township else None
     area = "village" if township_id else "township"  # a township's wall ranks its villages
     scan = selectors.room_counts(user, township_id=township_id, area=area)
     activity = selectors.recent_activity(user, township_id=township_id)

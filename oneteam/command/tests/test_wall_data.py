@@ -184,3 +184,26 @@ def test_a_townships_wall_ranks_its_villages(client, world):
     assert "各乡镇(街道)在办与超期" in client.get(reverse("command:wall")).content.decode()
     assert client.get(reverse("command:wall-data")).json()["areas"] == [
         {"name": world.township.name, "open": 3, "overdue": 0}]
+
+
+def test_a_city_user_opens_one_townships_wall_and_bad_input_is_404(client, world):
+    """The wall takes the township the room does (``?township=``): a city-level
+    user sees that township's wall, its links keep the township; a township
+    that does not exist or is not a number is 404, not an error page."""
+    from django.urls import reverse
+
+    _report(world)
+    _report(world, lng=120.71, actor=world.centre_dispatcher)
+    client.force_login(world.centre_dispatcher)
+    query = f"?township={world.other_township.pk}"
+    page = client.get(reverse("command:wall") + query).content.decode()
+    assert f"{world.other_township.name}行政执法协同指挥大屏" in page and "各村(社区)在办与超期" in page
+    assert f'data-url="{reverse("command:wall-data")}{query}"' in page
+    assert f'?bucket=overdue&amp;township={world.other_township.pk}"' in page
+    assert client.get(reverse("command:wall-data") + query).json()["counts"]["total"] == 1
+    assert client.get(reverse("command:wall-data")).json()["counts"]["total"] == 2
+    for bad in ("abc", "999999", "-1"):
+        assert client.get(reverse("command:wall-data") + f"?township={bad}").status_code == 404
+        assert client.get(reverse("command:room") + f"?township={bad}").status_code == 404
+    client.force_login(world.dispatcher)  # a township's own, whatever the query asks
+    assert client.get(reverse("command:wall-data") + query).json()["counts"]["total"] == 1
