@@ -26,6 +26,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from oneteam.core.functions import fixed_utc_offset
+
 from .models import COUNTERS, UnitDayStats, UnitFact
 
 ASSIGNEE = "assignee"
@@ -47,18 +49,16 @@ def _tables() -> dict[str, str]:
             "transition": Transition._meta.db_table, "deadline": ProcessDeadline._meta.db_table}
 
 
-def _utc_offset_hours() -> int:
-    """Asia/Shanghai has had no daylight saving since 1991: one fixed offset."""
-    off = timezone.localtime(timezone.now()).utcoffset() or dt.timedelta(0)
-    return int(off.total_seconds() // 3600)
-
-
 def _day_sql(column: str) -> str:
-    """The local date of a stored datetime, in this database's SQL."""
+    """The local date of a stored datetime, in this database's SQL (the same
+    rule as :class:`oneteam.core.functions.LocalDate` for the ORM)."""
     if connection.vendor == "postgresql":
         return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
     if connection.vendor == "sqlite":  # stored as naive UTC text
-        return f"date({column}, '{_utc_offset_hours():+d} hours')"
+        offset = fixed_utc_offset(settings.TIME_ZONE)
+        if offset is None:  # summer time: Django's own function, per row
+            return f"django_datetime_cast_date({column}, '{settings.TIME_ZONE}', 'UTC')"
+        return f"date({column}, '{int(offset.total_seconds() // 60):+d} minutes')"
     raise NotImplementedError(connection.vendor)
 
 

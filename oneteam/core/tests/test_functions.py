@@ -39,3 +39,20 @@ def test_local_date_agrees_with_truncdate_around_local_midnight(zone):
         dt.date(2026, 1, 14), dt.date(2026, 1, 15), dt.date(2026, 7, 14), dt.date(2026, 7, 15)]
     if connection.vendor == "sqlite":
         assert sql.count("django_datetime_cast_date") == (2 if fixed_utc_offset(zone) is None else 1)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin"])
+def test_rollups_raw_day_sql_follows_the_same_rule(zone, settings):
+    """The roll-ups' raw SQL for a local day (``oversight.rollups._day_sql``)
+    gives LocalDate's dates, summer time included."""
+    from oneteam.oversight.rollups import _day_sql
+
+    settings.TIME_ZONE = zone
+    tz = zoneinfo.ZoneInfo(zone)
+    for i, moment in enumerate([dt.datetime(2026, 7, 15, tzinfo=tz) - dt.timedelta(seconds=1),
+                                dt.datetime(2026, 7, 15, tzinfo=tz)]):
+        User.objects.create(username=f"r{i}", date_joined=moment.astimezone(UTC))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {_day_sql('date_joined')} FROM {User._meta.db_table} ORDER BY username")
+        days = [row[0] for row in cur.fetchall()]
+    assert [str(d) for d in days] == ["2026-07-14", "2026-07-15"]
