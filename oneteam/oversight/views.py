@@ -46,20 +46,21 @@ def metrics(request):
     data = selectors.metrics(request.user, filters)
     if request.GET.get("export") == "xlsx":
         return _xlsx(data)
-    prefix = f"{reverse('oversight:drill')}?{urlencode(filters.as_params())}&amp;metric="
+    drill = f"{reverse('oversight:drill')}?{urlencode(filters.as_params())}"
+    prefix = f"{drill}&amp;metric="
     body = "".join(_row_html(prefix, r["id"], escape(r["name"]), r["counts"], r["rates"], "td")
                    for r in data["rows"])
     foot = _row_html(prefix, None, escape(_("合计")), data["totals"]["counts"], data["totals"]["rates"], "td")
     # Names are escaped above; the rest is numbers and our own URLs.
     return render(request, "oversight/metrics.html", {
         "filters": filters, "rates": data["rates"], "rows": data["rows"], "body": mark_safe(body),
-        "foot": mark_safe(foot), "chart": _chart(filters, data),
+        "foot": mark_safe(foot), "chart": _chart(drill, data),
         "columns": [(c, COUNTER_LABELS[c]) for c in COLUMNS], "kinds": _kinds(),
         "export_url": f"?{urlencode({**filters.as_params(), 'export': 'xlsx'})}",
     })
 
 
-def _chart(filters, data: dict) -> dict:
+def _chart(drill: str, data: dict) -> dict:
     """The rate chart's data (``oversight/metrics.js``): every rate's value,
     numerator and denominator per unit and in all, and where a bar leads (the
     same drill-down as the table's numbers)."""
@@ -68,7 +69,7 @@ def _chart(filters, data: dict) -> dict:
         "units": [{"id": r["id"], "name": r["name"], "rates": [[x["value"], x["num"], x["den"]] for x in r["rates"]]}
                   for r in data["rows"]],
         "total": [[x["value"], x["num"], x["den"]] for x in data["totals"]["rates"]],
-        "drill": f"{reverse('oversight:drill')}?{urlencode(filters.as_params())}",
+        "drill": drill,
     }
 
 
