@@ -1,7 +1,6 @@
 """Scoped reads for the command screens. Every query starts from
-``visible_to(user)``; aggregates are SQL (GROUP BY), never per-row loops —
-except the command room's one pass over its open leads (:func:`scan_room`),
-which gives both its counts and its list order."""
+``visible_to(user)`` (:func:`_scoped`); aggregates are SQL (GROUP BY), never
+per-row loops, and lists are sorted and sliced in SQL."""
 
 from __future__ import annotations
 
@@ -9,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, OuterRef, Subquery, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from oneteam.core.access import scope_for
 from oneteam.core.functions import LocalDate
 from oneteam.org.models import Township, Village
 from oneteam.workflow.declare import PartyRole
-from oneteam.workflow.models import ProcessDeadline
 
 from .choices import Urgency
 from .models import Event, EventCategory, reported_days
@@ -58,11 +56,11 @@ def _open(user, township_id: int | None):
 
 
 def open_events(user, *, township_id: int | None = None):
-    """Open leads visible to ``user`` with ``next_due``: the earliest running
-    deadline (one correlated subquery on the indexed deadline table)."""
-    next_due = (ProcessDeadline.objects.filter(process_id=OuterRef("process_id"), stopped_at__isnull=True)
-                .order_by("due_at").values("due_at")[:1])
-    return _open(user, township_id).select_related(*ROW_RELATED).annotate(next_due=Subquery(next_due))
+    """Open leads visible to ``user`` (in ``township_id``) with what a room
+    row shows, annotated ``next_due``: the earliest due time of the lead's
+    running clocks, which the kernel keeps on the process
+    (``Process.next_due``; None while every clock is stopped or paused)."""
+    return _open(user, township_id).select_related(*ROW_RELATED).annotate(next_due=F("process__next_due"))
 
 
 #: The names that filter the room's list; any other name lists every open lead.
@@ -74,52 +72,18 @@ TOWNSHIP_COLUMNS = {"overdue": {"overdue"}, "to_dispatch": {"to_file", "to_dispa
 
 
 @dataclass(frozen=True)
-class RoomScan:
-    """The command room's counts and the order of its list (:func:`scan_room`)."""
+class RoomCounts:
+    """A command room's counts (:func:`room_counts`)."""
 
+    #: Per bucket (by state), overdue, due today, urgent and ``total``.
     counts: dict[str, int]
-    #: Keys of the chosen bucket's leads: earliest running deadline first (none last), then key.
-    order: list[int]
-    #: Per township (``townships=True``; per village for :func:`room_counts` asked so): open, overdue,
-    #: to dispatch, coordinating and urgent leads.
-    townships: list[dict] = field(default_factory=list)
-
-
-def scan_room(user, *, township_id: int | None = None, bucket: str | None = None,
-              now: dt.datetime | None = None, order: bool = True, townships: bool = False) -> RoomScan:
-    """Counts per bucket (by state), overdue, due today, urgent and in all, and
-    the order of ``bucket``'s leads (all open leads for no or an unknown
-    bucket; ``order=False`` skips it), in one pass over the open leads visible
-    to ``user``; with ``townships=True`` also the city centre's table per
-    township (ordered by township code, townships with open leads only).
-
-    Reading each lead's earliest running deadline is most of what the room
-    costs (a look-up in the deadline index per lead). An SQL aggregate for the
-    counts, a sorted query for the list and a ``GROUP BY`` for the townships
-    read it once each; here it is read once, a short row per open lead. That is
-    a few thousand rows for a township, however many leads it has closed."""
-    now = now or timezone.now()
-    end = _end_of_today(now)
-    tally = _Tally()
-    listed: list[tuple[bool, dt.datetime, int]] = []
-    rows = open_events(user, township_id=township_id).values_list(
-        "pk", "process__state", "urgency", "next_due", "township_id")
-    for pk, state, urgency, due, of_township in rows.iterator(chunk_size=5000):
-        marks = tally.marks(state, urgency)  # the names this lead counts under
-        if due is not None and due < now:
-            marks.add("overdue")
-        elif due is not None and due <= end:
-            marks.add("due_today")
-        tally.add(of_township, marks, tabled=townships)
-        if order and (bucket not in LISTS or bucket in marks):
-            listed.append((due is None, due or now, pk))
-    listed.sort()
-    return RoomScan(tally.counts, [pk for *_, pk in listed], tally.table("township") if townships else [])
+    #: Per township (or village, as asked): open, overdue, to dispatch,
+    #: coordinating and urgent leads, by code, areas with open leads only.
+    areas: list[dict] = field(default_factory=list)
 
 
 class _Tally:
-    """The room's counts and its table per area, added up lead by lead
-    (:func:`scan_room`) or group by group (:func:`room_counts`)."""
+    """The room's counts and its table per area, added up group by group."""
 
     def __init__(self) -> None:
         self.bucket_of = {state: name for name, states in BUCKETS.items() for state in states}
@@ -132,15 +96,15 @@ class _Tally:
             marks.add("urgent")
         return marks
 
-    def add(self, area: int | None, marks: set[str], n: int = 1, *, lead: bool = True, tabled: bool = True) -> None:
+    def add(self, area: int | None, marks: set[str], n: int = 1, *, lead: bool = True) -> None:
         """``n`` leads of ``area`` under ``marks``; ``lead=False`` adds marks
-        only (to leads counted already); ``tabled=False`` keeps them off the table."""
+        only (to leads counted already)."""
+        if not n:
+            return
         for mark in marks:
             self.counts[mark] += n
         if lead:
             self.counts["total"] += n
-        if not tabled:
-            return
         row = self.per_area.setdefault(area, {"open": 0, **dict.fromkeys(TOWNSHIP_COLUMNS, 0)})
         if lead:
             row["open"] += n
@@ -173,33 +137,42 @@ def _area_table(area: str, per_area: dict[int | None, dict[str, int]]) -> list[d
 
 
 def room_counts(user, *, township_id: int | None = None, now: dt.datetime | None = None,
-                area: str = "township") -> RoomScan:
-    """What :func:`scan_room` counts (``order=False, townships=True``; the
-    table per ``area``: ``"township"`` or ``"village"``), from
-    two SQL aggregates instead of a row per open lead: for a screen that
-    counts and lists nothing (the wall), where the scan is a city's tens of
-    thousands of rows. The states × urgencies per township come from the
-    open leads alone; the deadline classes only from the leads with a running
-    deadline due by the end of today (a lead's earliest running deadline is
-    among those if it is due by then), a few thousand rows at most."""
+                area: str = "township") -> RoomCounts:
+    """The command room's counts of the open leads visible to ``user`` (in
+    ``township_id``) — per bucket (by state), overdue (``next_due`` before
+    ``now``), due today (from ``now`` to the end of the local day), urgent
+    and in all — and its table per ``area`` (``"township"`` or
+    ``"village"``), from one ``GROUP BY`` area × state × urgency: a few
+    hundred groups however many leads are open (a city's tens of thousands)."""
     now = now or timezone.now()
     end = _end_of_today(now)
     tally = _Tally()
-    base = _open(user, township_id).order_by()
-    groups = base.values_list(f"{area}_id", "process__state", "urgency").annotate(n=Count("pk"))
-    for of_area, state, urgency, n in groups:
+    groups = (_open(user, township_id).order_by().values_list(f"{area}_id", "process__state", "urgency")
+              .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(process__next_due__lt=now)),
+                        due_today=Count("pk", filter=Q(process__next_due__gte=now, process__next_due__lte=end))))
+    for of_area, state, urgency, n, overdue, due_today in groups:
         tally.add(of_area, tally.marks(state, urgency), n)
-    due = (base.filter(process__deadlines__stopped_at__isnull=True, process__deadlines__due_at__lte=end)
-           .values_list("pk", f"{area}_id").annotate(first=Min("process__deadlines__due_at")))
-    for _pk, of_area, first in due:
-        tally.add(of_area, {"overdue"} if first < now else {"due_today"}, lead=False)
-    return RoomScan(tally.counts, [], tally.table(area))
+        tally.add(of_area, {"overdue"}, overdue, lead=False)
+        tally.add(of_area, {"due_today"}, due_today, lead=False)
+    return RoomCounts(tally.counts, tally.table(area))
 
 
-def room_rows(pks: list[int]) -> list[Event]:
-    """The leads ``pks`` (from :func:`scan_room`) with what a room row shows, in that order."""
-    found = Event.objects.select_related(*ROW_RELATED).in_bulk(pks)
-    return [found[pk] for pk in pks if pk in found]
+def room_list(user, *, township_id: int | None = None, bucket: str | None = None,
+              now: dt.datetime | None = None):
+    """The open leads visible to ``user`` (in ``township_id``) under
+    ``bucket`` (every open lead for no or an unknown one), the earliest
+    ``next_due`` first, leads with no running clock last, then by key: the
+    room's list, to be sliced a page at a time (what the room counts under
+    the same name, :func:`room_counts`, is its length)."""
+    now = now or timezone.now()
+    qs = open_events(user, township_id=township_id)
+    if bucket in BUCKETS:
+        qs = qs.filter(process__state__in=BUCKETS[bucket])
+    elif bucket == "overdue":
+        qs = qs.filter(process__next_due__lt=now)
+    elif bucket == "due_today":
+        qs = qs.filter(process__next_due__gte=now, process__next_due__lte=_end_of_today(now))
+    return qs.order_by(F("process__next_due").asc(nulls_last=True), "pk")
 
 
 def checks_for(user) -> list[Event]:
@@ -231,9 +204,8 @@ def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> Ma
     ``limit`` the map keeps the ones a commander must see, and shows the same
     ones on every backend. ``total`` counts them all, in the same query."""
     now = timezone.now()
-    rows = (open_events(user, township_id=township_id).filter(lng__isnull=False)
+    rows = (room_list(user, township_id=township_id).filter(lng__isnull=False)
             .annotate(total=Window(Count("pk")))
-            .order_by(F("next_due").asc(nulls_last=True), "pk")
             .values("process_id", "process__number", "process__state", "category__name", "urgency", "lng",
                     "lat", "next_due", "total")[:limit])
     points = [{"id": r["process_id"], "number": r["process__number"], "state": r["process__state"],

@@ -53,22 +53,39 @@ def room(request):
     township = _township_for(request)
     bucket = request.GET.get("bucket") or ""
     township_id = township.pk if township else None
-    # City-level users without a township chosen also get the table per township, from the same pass.
+    # City-level users without a township chosen also get the table per township.
     city_table = not township and not (request.user.body and request.user.body.township_id)
-    scan = selectors.scan_room(request.user, township_id=township_id, bucket=bucket or None, townships=city_table)
-    page = Paginator(scan.order, 50).get_page(request.GET.get("page"))
-    page.object_list = selectors.room_rows(page.object_list)
+    now = timezone.now()
+    counts = selectors.room_counts(request.user, township_id=township_id, now=now)
+    listed = selectors.room_list(request.user, township_id=township_id, bucket=bucket or None, now=now)
+    total = counts.counts[bucket] if bucket in selectors.LISTS else counts.counts["total"]
+    page = Paginator(_Counted(listed, total), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     _attach_deadlines(page.object_list)
     context = {
         "township": township, "bucket": bucket, "page": page,
-        "counts": scan.counts,
+        "counts": counts.counts,
         "bucket_labels": BUCKET_LABELS,
-        "townships": scan.townships if city_table else None,
+        "townships": counts.areas if city_table else None,
         "is_city": scope_for(request.user).everything,
     }
     template = "command/partials/room_rows.html" if request.htmx and request.htmx.target == "room-rows" else \
         "command/room.html"
     return render(request, template, context)
+
+
+class _Counted:
+    """A list query whose length is known already (the room's counts): the
+    paginator slices it (LIMIT/OFFSET) without a second ``COUNT``."""
+
+    def __init__(self, queryset, length: int) -> None:
+        self.queryset, self.length = queryset, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, key):
+        return self.queryset[key]
 
 
 def _attach_deadlines(events) -> None:
@@ -230,7 +247,7 @@ def wall_data(request):
     return JsonResponse({
         "counts": scan.counts,
         "areas": [{"name": row[f"{area}__name"], "open": row["open"], "overdue": row["overdue"]}
-                  for row in scan.townships],
+                  for row in scan.areas],
         "trend": activity.trend,
         "channels": [{"name": str(Channel(r["channel"]).label), "value": r["n"]} for r in activity.channels],
         "categories": [{"name": r["name"], "value": r["n"]} for r in activity.categories],

@@ -231,7 +231,8 @@ def sample_points(city: City, counts: dict[int, int], rng: np.random.Generator) 
 # --------------------------------------------------------------------------
 
 PROCESS_COLS = ("id", "kind", "number", "title", "state", "version", "created_by_id", "created_by_name",
-                "created_at", "updated_at", "closed_at", "satisfaction", "data", "initiator_body_id", "township_id")
+                "created_at", "updated_at", "closed_at", "satisfaction", "data", "initiator_body_id", "township_id",
+                "next_due")
 EVENT_COLS = ("process_id", "channel", "category_id", "matter_code", "description", "urgency", "occurred_at", "lng",
               "lat", "address", "township_id", "village_id", "grid_id", "reporter_name", "reporter_phone",
               "reporter_user_id", "external_system_id", "external_id", "idempotency_source", "idempotency_key",
@@ -717,6 +718,8 @@ class Generator:
                 row[13], row[9] = w.dt(closed_at), None
         else:
             last_open[tid] = pid
+        # The kernel's Process.next_due: the earliest due time of the clocks still running and not paused.
+        next_due = min((row[17] for row in deadlines.values() if row[9] is None), default=None)
 
         # --- rows
         updated = last_at[0]
@@ -726,7 +729,7 @@ class Generator:
         b.process.append((pid, "event", kernel.process_number(self.flow, self.year, number),
                           f"{cat.name}：{description[:40]}", state, len(transitions), None, "系统", w.dt(t0),
                           w.dt(updated), w.dt(closed_at), satisfaction, json.dumps(data, ensure_ascii=False),
-                          initiator.pk, tid))
+                          initiator.pk, tid, w.dt(next_due)))
         name = rng.choice(SURNAMES) + rng.choice("先生女士") if channel == "hotline" else ""
         b.event.append((pid, channel, cat.pk, (cat.matter_codes or [""])[0], description, urgency,
                         w.dt(t0 - dt.timedelta(minutes=rng.randrange(5, 90))), lng, lat, "", tid, place.village_id,

@@ -179,13 +179,10 @@ def unit_name(group: str, unit_id: int | None) -> str:
 
 def open_by_next_due(user, township: Township | int, *, kind: str = "event") -> QuerySet[Process]:
     """Open processes of ``kind`` in ``township`` visible to ``user``, the one
-    whose running clock falls due first on top (none running: last, oldest
-    first), annotated ``next_due``. Slice it for a page (50 rows)."""
+    whose running clock falls due first on top (``Process.next_due``; none
+    running: last, oldest first). Slice it for a page (50 rows)."""
     township_id = getattr(township, "pk", township)
-    next_due = Subquery(ProcessDeadline.objects.filter(process=OuterRef("pk"), stopped_at__isnull=True)
-                        .order_by("due_at").values("due_at")[:1])
     return (Process.objects.visible_to(user)
             .filter(kind=kind, township_id=township_id, closed_at__isnull=True)
-            .annotate(next_due=next_due)
             .select_related("initiator_body")
             .order_by(F("next_due").asc(nulls_last=True), "created_at", "pk"))

@@ -87,6 +87,12 @@ class Process(models.Model):
     created_at = models.DateTimeField(_("发起时间"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    #: The earliest due time of its running clocks (deadlines neither stopped
+    #: nor paused); None when none runs. Kept by the kernel whenever a clock
+    #: starts, stops, pauses, resumes or is extended (:func:`~.services.sync_next_due`),
+    #: so a command room orders and counts its open leads without reading the
+    #: deadline table once per lead.
+    next_due = models.DateTimeField(_("最近到期"), null=True, blank=True)
     #: Set by an action with ``counts_as="satisfaction"`` so metrics read it in SQL.
     satisfaction = models.CharField(_("满意度"), max_length=20, choices=Satisfaction.choices, blank=True)
     #: Free data given at start (kept for the record; mechanism fields live on the record model).

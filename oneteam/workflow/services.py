@@ -19,7 +19,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -316,10 +316,12 @@ def plan_start(
     )
     ctx = ActionContext(flow=flow, action=None, process=process, record=record, actor=actor, data=process.data,
                         reason="", officers=[], now=now)
+    clocks = [_new_deadline(ctx, op, transition) for op in [*flow.start_deadlines, *deadlines]]
+    process.next_due = min((d.due_at for d in clocks), default=None)  # none starts paused
     return StartPlan(
         flow=flow, actor=actor, initiator=initiator, process=process, parties=parties, record=record,
         transition=transition,
-        deadlines=[_new_deadline(ctx, op, transition) for op in [*flow.start_deadlines, *deadlines]],
+        deadlines=clocks,
         attachments=list(attachments),
         payload={"title": title, "state": flow.initial,
                  "parties": [{"body_id": p.body_id, "body": str(p.body), "role": p.role} for p in parties],
@@ -679,6 +681,7 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
     changes: dict[str, Any] = {"state": target, "version": F("version") + 1, "updated_at": now}
     if flow.state(target).terminal:
         changes["closed_at"] = now
+        changes["next_due"] = None  # its clocks are stopped below
     if action.counts_as == CountsAs.SATISFACTION:
         changes["satisfaction"] = data["satisfaction"]
     if not Process.objects.filter(pk=locked.pk, version=locked.version).update(**changes):
@@ -730,6 +733,8 @@ def _perform_locked(flow, process, action, *, actor, reason, data, attachments, 
         ProcessDeadline.objects.filter(process=locked, stopped_at__isnull=True).update(
             stopped_at=now, paused_since=None
         )
+    elif ctx.deadlines_changed:
+        sync_next_due([locked.pk])
     hooks.run_after_action(transition, process=locked, deadlines=ctx.deadlines_changed)
     # The caller's object follows the database.
     process.refresh_from_db()
@@ -804,6 +809,16 @@ def _apply_deadline_op(ctx: ActionContext, op, transition: Transition) -> None:
         deadline.extension_count += 1
         clock.recompute(deadline, now)
     deadline.save()
+
+
+def sync_next_due(process_ids: Iterable[int]) -> None:
+    """Set ``Process.next_due`` of ``process_ids`` from their deadline rows
+    (one statement): what :func:`perform` does after an action's clock
+    operations, and what code that writes deadline rows itself must call."""
+    earliest = (ProcessDeadline.objects.filter(process_id=OuterRef("pk"), stopped_at__isnull=True,
+                                               paused_since__isnull=True)
+                .order_by("due_at").values("due_at")[:1])
+    Process.objects.filter(pk__in=list(process_ids)).update(next_due=Subquery(earliest))
 
 
 def _close_pause(deadline: ProcessDeadline, now: dt.datetime) -> None:

@@ -1,17 +1,21 @@
-"""The command room's one pass (``selectors.scan_room``): its counts and its
-list order against a lead-by-lead reading of the same rows."""
+"""The command room's counts (``selectors.room_counts``) and list
+(``selectors.room_list``) against a lead-by-lead reading of the deadline rows
+(``room_oracle``), and the kernel's ``Process.next_due`` they read, kept
+through every clock change of the loop."""
 
 import datetime as dt
 
 import pytest
-from django.db.models import Min
 from django.utils import timezone
 
 from oneteam.command import selectors, services
 from oneteam.command.models import Event
 from oneteam.command.services import Intake
 from oneteam.workflow.models import ProcessDeadline
-from oneteam.workflow.services import perform
+from oneteam.workflow.services import perform, sync_next_due
+
+from .room_oracle import lead_by_lead
+from .test_loop import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -25,35 +29,8 @@ def _report(world, **kw):
     ).event
 
 
-def _lead_by_lead(township_id, bucket, now):
-    """What the room should show, read one lead at a time."""
-    end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-    rows = []
-    for event in Event.objects.filter(
-        process__township_id=township_id, process__closed_at__isnull=True, process__state__in=selectors.OPEN_STATES
-    ).select_related("process"):
-        due = ProcessDeadline.objects.filter(process_id=event.pk, stopped_at__isnull=True).aggregate(m=Min("due_at"))[
-            "m"
-        ]
-        rows.append((event.pk, event.process.state, event.urgency, due))
-    counts = {name: sum(state in states for _, state, _, _ in rows) for name, states in selectors.BUCKETS.items()}
-    counts["overdue"] = sum(due is not None and due < now for *_, due in rows)
-    counts["due_today"] = sum(due is not None and now <= due <= end for *_, due in rows)
-    counts["urgent"] = sum(urgency == "urgent" for _, _, urgency, _ in rows)
-    counts["total"] = len(rows)
-
-    def shown(state, due):
-        if bucket in selectors.BUCKETS:
-            return state in selectors.BUCKETS[bucket]
-        if bucket == "overdue":
-            return due is not None and due < now
-        if bucket == "due_today":
-            return due is not None and now <= due <= end
-        return True
-
-    listed = [(pk, due) for pk, state, _, due in rows if shown(state, due)]
-    listed.sort(key=lambda r: (r[1] is None, r[1] or now, r[0]))
-    return counts, [pk for pk, _ in listed]
+def _listed(user, **kw) -> list[int]:
+    return list(selectors.room_list(user, **kw).values_list("pk", flat=True))
 
 
 @pytest.fixture
@@ -63,11 +40,12 @@ def leads(world):
         perform(event.process, "file", actor=world.dispatcher, data={"conditions": ["存在摆摊设点经营行为"]})
     # One lead with no running deadline at all: listed last.
     ProcessDeadline.objects.filter(process_id=events[4].pk).update(stopped_at=events[4].process.created_at)
+    sync_next_due([events[4].pk])
     return events
 
 
 @pytest.mark.parametrize("bucket", BUCKET_NAMES)
-def test_scan_matches_lead_by_lead(world, leads, bucket):
+def test_room_matches_lead_by_lead(world, leads, bucket):
     dues = sorted(
         ProcessDeadline.objects.filter(process_id__in=[e.pk for e in leads], stopped_at__isnull=True).values_list(
             "due_at", flat=True
@@ -75,61 +53,108 @@ def test_scan_matches_lead_by_lead(world, leads, bucket):
     )
     # Half the clocks overdue and the rest running, then everything overdue.
     for now in (dues[len(dues) // 2], dues[-1] + dt.timedelta(days=2)):
-        scan = selectors.scan_room(world.dispatcher, township_id=world.township.pk, bucket=bucket or None, now=now)
-        counts, order = _lead_by_lead(world.township.pk, bucket, now)
-        assert scan.counts == counts
-        assert scan.order == order
+        counts, order, _table = lead_by_lead(world.township.pk, bucket, now)
+        for user in (world.dispatcher, world.centre_dispatcher):
+            room = selectors.room_counts(user, township_id=world.township.pk, now=now)
+            assert room.counts == counts
+            assert _listed(user, township_id=world.township.pk, bucket=bucket or None, now=now) == order
     if not bucket:
-        assert scan.order[-1] == leads[4].pk  # no running deadline: last
+        assert order[-1] == leads[4].pk  # no running deadline: last
 
 
-def test_scan_counts_without_order(world, leads):
-    scan = selectors.scan_room(world.dispatcher, township_id=world.township.pk, order=False)
-    assert scan.order == []
-    assert scan.counts["total"] == 7
-    assert scan.counts == selectors.scan_room(world.dispatcher, township_id=world.township.pk).counts
+def test_a_rooms_list_is_as_long_as_its_count(world, leads):
+    now = timezone.now()
+    counts = selectors.room_counts(world.dispatcher, township_id=world.township.pk, now=now).counts
+    for bucket in selectors.LISTS:
+        assert len(_listed(world.dispatcher, township_id=world.township.pk, bucket=bucket, now=now)) == counts[bucket]
+    assert len(_listed(world.dispatcher, township_id=world.township.pk, now=now)) == counts["total"] == 7
 
 
-def test_scan_never_reaches_another_township(world, leads):
-    scan = selectors.scan_room(world.other_dispatcher)
-    assert scan.counts["total"] == 0 and scan.order == []
+def test_room_never_reaches_another_township(world, leads):
+    assert selectors.room_counts(world.other_dispatcher).counts["total"] == 0
+    assert _listed(world.other_dispatcher) == []
     # Naming the other township does not widen the scope either.
-    scan = selectors.scan_room(world.other_dispatcher, township_id=world.township.pk)
-    assert scan.counts["total"] == 0 and scan.order == []
+    assert selectors.room_counts(world.other_dispatcher, township_id=world.township.pk).counts["total"] == 0
+    assert _listed(world.other_dispatcher, township_id=world.township.pk) == []
 
 
-def test_rows_come_back_in_the_scan_order(world, leads):
-    order = selectors.scan_room(world.dispatcher, township_id=world.township.pk).order
-    assert [e.pk for e in selectors.room_rows(list(reversed(order)))] == list(reversed(order))
+def test_next_due_follows_every_clock_change(world):
+    """``Process.next_due`` is the earliest due time of the running, unpaused
+    clocks after the start and after every action: filing, dispatch, accept,
+    suspension (the paused clock stops counting: not overdue, listed last),
+    resumption, report back, rework (a restarted clock), return, closing."""
+    event = _report(world)
+    p = event.process
+
+    def check():
+        p.refresh_from_db()
+        expected = (ProcessDeadline.objects.filter(process=p, stopped_at__isnull=True, paused_since__isnull=True)
+                    .order_by("due_at").values_list("due_at", flat=True).first())
+        assert p.next_due == expected, p.state
+        return p.next_due
+
+    assert check() is not None
+    perform(p, "file", actor=world.dispatcher, data={"conditions": ["存在摆摊设点经营行为"]})
+    check()
+    perform(p, "dispatch", actor=world.dispatcher, data={"body": world.team.pk})
+    check()
+    perform(p, "return_assignment", actor=world.officer, reason="不属于本队职责")
+    check()
+    perform(p, "dispatch", actor=world.dispatcher, data={"body": world.team.pk})
+    perform(p, "accept", actor=world.officer)
+    handling = check()
+    perform(p, "suspend", actor=world.officer, reason="等待权属部门认定")
+    assert check() is None
+    later = handling + dt.timedelta(days=30)  # long after the clock's due time before the pause
+    counts, order, _table = lead_by_lead(world.township.pk, "", later)
+    assert selectors.room_counts(world.dispatcher, township_id=world.township.pk, now=later).counts == counts
+    assert counts["overdue"] == 0 and _listed(world.dispatcher, township_id=world.township.pk, now=later) == order
+    perform(p, "resume", actor=world.officer)
+    assert check() >= handling
+    perform(p, "report_back", actor=world.officer, data={"result": "已处置"}, attachments=[photo()])
+    check()
+    perform(p, "rework", actor=world.dispatcher, reason="现场仍有摊点")
+    check()
+    perform(p, "report_back", actor=world.officer, data={"result": "已处置"}, attachments=[photo()])
+    perform(p, "close", actor=world.dispatcher, data={"conditions": ["摊点已撤离"]})
+    check()
+    perform(p, "evaluate", actor=world.dispatcher, data={"satisfaction": "satisfied"})
+    assert check() is None and p.closed_at is not None
 
 
-def test_township_table_from_the_same_pass(world, leads):
+def test_township_table(world, leads):
     """The city centre's table per township: only townships with open leads, by code, counted per township."""
     far = services.report_event(
         Intake(channel="hotline", category="ZDJY", description="占道", lng=120.71, lat=27.71, urgency="urgent"),
         actor=world.gridder,
     ).event
     assert far.township_id == world.other_township.pk
-    scan = selectors.scan_room(world.centre_dispatcher, order=False, townships=True)
-    table = {row["township_id"]: row for row in scan.townships}
-    assert [row["township_id"] for row in scan.townships] == sorted(
+    now = timezone.now()
+    city = selectors.room_counts(world.centre_dispatcher, now=now)
+    counts, order, table = lead_by_lead(None, "", now)
+    assert city.counts == counts and city.counts["total"] == 8
+    assert [row["township_id"] for row in city.areas] == sorted(
         table,
         key=lambda pk: {world.township.pk: world.township.code, world.other_township.pk: world.other_township.code}[pk],
     )
-    mine = _lead_by_lead(world.township.pk, "", timezone.now())[0]
-    assert table[world.township.pk] == {
-        "township_id": world.township.pk,
-        "township__name": world.township.name,
-        "open": 7,
-        "overdue": mine["overdue"],
-        "to_dispatch": mine["to_file"] + mine["to_dispatch"],
-        "coordinating": mine["coordinating"],
-        "urgent": mine["urgent"],
+    assert {row.pop("township_id"): row for row in city.areas} == {
+        pk: {"township__name": name, **table[pk]}
+        for pk, name in ((world.township.pk, world.township.name), (world.other_township.pk, world.other_township.name))
     }
-    assert table[world.other_township.pk]["open"] == 1 and table[world.other_township.pk]["urgent"] == 1
-    assert scan.counts["total"] == 8
+    assert _listed(world.centre_dispatcher, now=now) == order
     # A township dispatcher's table holds their own township only.
-    assert selectors.scan_room(world.dispatcher, townships=True).townships == [table[world.township.pk]]
+    assert [row["township_id"] for row in selectors.room_counts(world.dispatcher).areas] == [world.township.pk]
+
+
+def test_room_page_lists_a_page_of_the_bucket_in_order(client, world, leads):
+    from django.urls import reverse
+
+    client.force_login(world.dispatcher)
+    response = client.get(reverse("command:room"), {"bucket": "to_dispatch"})
+    assert response.status_code == 200
+    assert [e.pk for e in response.context["page"]] == lead_by_lead(world.township.pk, "to_dispatch",
+                                                                     timezone.now())[1]
+    assert response.context["page"].paginator.count == response.context["counts"]["to_dispatch"] == 3
 
 
 def test_map_keeps_the_most_pressing_leads_when_cut(world, leads):
@@ -140,7 +165,8 @@ def test_map_keeps_the_most_pressing_leads_when_cut(world, leads):
     ProcessDeadline.objects.filter(process_id=latest.pk, stopped_at__isnull=True).update(
         due_at=timezone.now() - dt.timedelta(hours=1)
     )
-    order = _lead_by_lead(world.township.pk, "", timezone.now())[1]
+    sync_next_due([latest.pk])
+    order = lead_by_lead(world.township.pk, "", timezone.now())[1]
     assert order[0] == latest.pk  # the newest lead, overdue, comes first
     found = selectors.map_points(world.dispatcher, township_id=world.township.pk)
     assert [p["id"] for p in found.points] == order and found.total == 7

@@ -69,5 +69,6 @@ def walk(world, process: Process, rng: random.Random, *, steps: int = 12, late: 
         if rng.random() < late:
             ProcessDeadline.objects.filter(process=process, stopped_at__isnull=True).update(
                 due_at=timezone.now() - timezone.timedelta(hours=1))
+            kernel.sync_next_due([process.pk])
         data, reason, attachments = _data(world, rng, process, name)
         kernel.perform(process, name, actor=actor, data=data, reason=reason, attachments=attachments)

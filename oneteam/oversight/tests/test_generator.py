@@ -66,6 +66,18 @@ def recent(world):
     return world
 
 
+def test_generated_leads_carry_the_kernels_next_due(recent):
+    """``Process.next_due`` as the kernel keeps it: the earliest due time of
+    the clocks neither stopped nor paused; none once every clock is."""
+    processes = Process.objects.filter(data__synthetic=True)
+    running = Min("deadlines__due_at", filter=Q(deadlines__stopped_at__isnull=True,
+                                                 deadlines__paused_since__isnull=True))
+    rows = list(processes.annotate(expected=running).values_list("next_due", "expected", "state"))
+    assert [(due, state) for due, expected, state in rows if due != expected] == []
+    assert sum(due is not None for due, *_ in rows) > 50
+    assert {state for due, _e, state in rows if due is None} >= {"suspended", "archived"}
+
+
 def test_generated_open_leads_can_be_acted_on_by_the_kernel(recent):
     """The kernel takes over synthetic leads as if it had written them."""
     generated = recent

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from oneteam.workflow.services import perform
+from oneteam.workflow.services import perform, sync_next_due
 
 from .helpers import photo, report
 
@@ -30,6 +30,7 @@ def city(world):
     from django.utils import timezone
 
     late.deadlines.filter(name="response").update(due_at=timezone.now() - timezone.timedelta(hours=2))
+    sync_next_due([late.pk])
     world.mine, world.theirs, world.late = mine, theirs, late
     return world
 

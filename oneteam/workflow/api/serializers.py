@@ -108,6 +108,7 @@ class ProcessListSerializer(serializers.ModelSerializer):
             "updated_at",
             "closed_at",
             "satisfaction",
+            "next_due",
             "deadline",
         ]
 
