@@ -217,7 +217,6 @@ def bench_pages(args, say) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from oneteam.command.selectors import OPEN_STATES
     from oneteam.org.choices import BodyKind, Role
     from oneteam.org.models import User
     from oneteam.oversight.selectors import open_by_next_due
@@ -272,17 +271,16 @@ ORDER BY p.next_due ASC NULLS LAST, p.created_at, p.id LIMIT 50"""
     city_client.force_login(centre)
     city_open = Process.objects.filter(kind="event", closed_at__isnull=True).count()
     say(f"(a) 市指挥中心 在办 {city_open} 件，调度员 {centre.username}")
-    states = ", ".join(f"'{state}'" for state in OPEN_STATES)
-    sql_city_counts = f"""
+    sql_city_counts = """
 SELECT e.township_id, p.state, e.urgency, COUNT(*),
        SUM(CASE WHEN p.next_due < %s THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.next_due >= %s AND p.next_due <= %s THEN 1 ELSE 0 END)
 FROM workflow_process p JOIN command_event e ON e.process_id = p.id
-WHERE p.kind = 'event' AND p.closed_at IS NULL AND p.state IN ({states})
+WHERE p.kind = 'event' AND p.closed_at IS NULL
 GROUP BY e.township_id, p.state, e.urgency"""
-    sql_city_list = f"""
+    sql_city_list = """
 SELECT e.*, p.* FROM workflow_process p JOIN command_event e ON e.process_id = p.id
-WHERE p.kind = 'event' AND p.closed_at IS NULL AND p.state IN ({states})
+WHERE p.kind = 'event' AND p.closed_at IS NULL
 ORDER BY p.next_due ASC NULLS LAST, p.id LIMIT 50"""
 
     def city_sql():
@@ -408,14 +406,11 @@ def bench_wall(args, say) -> dict:
     now = timezone.now()
     end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     _first, since = selectors.window_start(30)
-    states = ", ".join(f"'{s}'" for s in selectors.OPEN_STATES)
-    counts_sql = f"""
+    counts_sql = """
 SELECT e.township_id, p.state, e.urgency,
-       CASE WHEN d.nd < %s THEN 'overdue' WHEN d.nd <= %s THEN 'due_today' ELSE '' END, COUNT(*)
+       CASE WHEN p.next_due < %s THEN 'overdue' WHEN p.next_due <= %s THEN 'due_today' ELSE '' END, COUNT(*)
 FROM workflow_process p JOIN command_event e ON e.process_id = p.id
-LEFT JOIN (SELECT process_id, MIN(due_at) nd FROM workflow_processdeadline WHERE stopped_at IS NULL
-           GROUP BY process_id) d ON d.process_id = p.id
-WHERE p.kind = 'event' AND p.closed_at IS NULL AND p.state IN ({states})
+WHERE p.kind = 'event' AND p.closed_at IS NULL
 GROUP BY 1, 2, 3, 4"""
     day = rollups._day_sql("p.created_at")
     activity_sql = f"""

@@ -60,7 +60,7 @@ def room(request):
     listed = selectors.room_list(request.user, township_id=township_id, bucket=bucket or None, now=now)
     total = counts.counts[bucket] if bucket in selectors.LISTS else counts.counts["total"]
     page = Paginator(_Counted(listed, total), 50).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page.object_list = selectors.room_rows(list(page.object_list))
     _attach_deadlines(page.object_list)
     context = {
         "township": township, "bucket": bucket, "page": page,

@@ -106,9 +106,13 @@ class Process(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["kind", "state"], name="workflow_process_kind_state"),
-            # Command rooms list one township's open processes (a few of many thousands).
-            models.Index(fields=["township", "kind"], condition=Q(closed_at__isnull=True),
+            # Command rooms list one township's open processes (a few of many
+            # thousands), the next due first: a walk of the index, not a sort.
+            models.Index(fields=["township", "kind", "next_due"], condition=Q(closed_at__isnull=True),
                          name="workflow_process_open_township"),
+            # The city centre's room: every township's open processes, the next due first.
+            models.Index(fields=["kind", "next_due", "id"], condition=Q(closed_at__isnull=True),
+                         name="workflow_process_open_due"),
             # Closing times of closed processes only: a plain index on closed_at
             # made SQLite's statistics (one row per value) take "closed_at IS NULL"
             # for one row and walk every open process of the city for one township.

@@ -30,7 +30,7 @@ def _report(world, **kw):
 
 
 def _listed(user, **kw) -> list[int]:
-    return list(selectors.room_list(user, **kw).values_list("pk", flat=True))
+    return list(selectors.room_list(user, **kw))
 
 
 @pytest.fixture
@@ -42,6 +42,14 @@ def leads(world):
     ProcessDeadline.objects.filter(process_id=events[4].pk).update(stopped_at=events[4].process.created_at)
     sync_next_due([events[4].pk])
     return events
+
+
+def test_open_states_are_the_flows_states_that_do_not_close():
+    from oneteam.workflow.declare import get_flow
+
+    flow = get_flow("event")
+    assert [s.name for s in flow.states if not s.terminal] == selectors.OPEN_STATES
+    assert {state for states in selectors.BUCKETS.values() for state in states} == set(selectors.OPEN_STATES)
 
 
 @pytest.mark.parametrize("bucket", BUCKET_NAMES)
@@ -144,6 +152,13 @@ def test_township_table(world, leads):
     assert _listed(world.centre_dispatcher, now=now) == order
     # A township dispatcher's table holds their own township only.
     assert [row["township_id"] for row in selectors.room_counts(world.dispatcher).areas] == [world.township.pk]
+
+
+def test_rows_come_back_in_the_lists_order(world, leads):
+    order = _listed(world.dispatcher, township_id=world.township.pk)
+    rows = selectors.room_rows(list(reversed(order)))
+    assert [e.pk for e in rows] == list(reversed(order))
+    assert all(e.next_due == e.process.next_due for e in rows)
 
 
 def test_room_page_lists_a_page_of_the_bucket_in_order(client, world, leads):

@@ -1,5 +1,6 @@
 """``Process.next_due``: the earliest due time of a process's running clocks,
-filled in for the processes already there."""
+filled in for the processes already there, and the command rooms' indexes
+on it (one township's open processes, the city's)."""
 
 from django.db import migrations, models
 
@@ -25,4 +26,18 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True, verbose_name='最近到期'),
         ),
         migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop, elidable=True),
+        migrations.RemoveIndex(
+            model_name='process',
+            name='workflow_process_open_township',
+        ),
+        migrations.AddIndex(
+            model_name='process',
+            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['township', 'kind', 'next_due'],
+                               name='workflow_process_open_township'),
+        ),
+        migrations.AddIndex(
+            model_name='process',
+            index=models.Index(condition=models.Q(('closed_at__isnull', True)), fields=['kind', 'next_due', 'id'],
+                               name='workflow_process_open_due'),
+        ),
     ]
