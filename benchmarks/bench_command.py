@@ -456,8 +456,6 @@ WHERE p.created_at >= %s AND e.lng IS NOT NULL AND e.lat IS NOT NULL GROUP BY 1,
             "counts": summary(ms_samples(lambda: selectors.room_counts(user), n)),
             "activity": summary(ms_samples(lambda: selectors.recent_activity(user), n)),
             "heat": summary(ms_samples(lambda: selectors.heat_cells(user), n)),
-            "room_scan_instead_of_counts": summary(ms_samples(
-                lambda: selectors.scan_room(user, order=False, townships=True), n)),
         },
         "vendor": connection.vendor,
     }
