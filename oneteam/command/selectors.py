@@ -42,12 +42,19 @@ BUCKETS = {
 }
 
 
+def _sees_all_of(user, township_id: int | None) -> bool:
+    """Whether ``user`` sees every lead of ``township_id`` (of the city for
+    None): what they see then follows from the township alone, not from
+    parties, which every action changes."""
+    scope = scope_for(user)
+    return scope.everything or bool(township_id and not scope.nothing and township_id in scope.township_ids)
+
+
 def _scoped(user, township_id: int | None):
     """``Event.objects.visible_to(user)``, short-cut when the whole township is
     inside the user's scope: the township filter then *is* the access rule, and
     the planner avoids the party subquery over every process of the city."""
-    scope = scope_for(user)
-    if township_id and not scope.nothing and (scope.everything or township_id in scope.township_ids):
+    if township_id and _sees_all_of(user, township_id):
         # Driven from the process table's partial index on open processes per township.
         return Event.objects.filter(process__township_id=township_id, process__kind="event")
     return Event.objects.visible_to(user)
@@ -66,11 +73,10 @@ def _open_processes(user, township_id: int | None):
     ``…_open_township``). From the lead's side the tie-break on the key is
     ``command_event.process_id``, which SQLite does not take for the
     process's ``id`` in the index, so it sorted every open lead of the city."""
-    scope = scope_for(user)
     qs = Process.objects.filter(kind="event", closed_at__isnull=True)
     if township_id:
         qs = qs.filter(township_id=township_id)
-    if scope.everything or (township_id and not scope.nothing and township_id in scope.township_ids):
+    if _sees_all_of(user, township_id):
         return qs  # the township filter (or nothing) is the access rule, as in _scoped
     return qs.filter(pk__in=Process.objects.visible_to(user).values("pk"))
 
@@ -255,26 +261,28 @@ SETTLE = dt.timedelta(minutes=10)
 def _window_counts(user, what: str, first: dt.date, count, township_id: int | None) -> Counter:
     """``count(queryset, since, until)`` (a Counter) over the leads visible to
     ``user`` (in ``township_id``: :func:`_scoped`) reported from ``first``'s
-    local midnight until now. For users who
-    see everything the complete past days are memoised
-    (:data:`~.models.reported_days`: they change only when a past lead is
-    reclassified, moved or placed, or leads are loaded in bulk), so a wall
-    poll reads today alone, not a window of ~90,000 leads at 10⁶. What any
-    other scope sees depends on parties, which change with every action: it
-    reads the whole window (a township's is a twenty-fourth of the city's)."""
+    local midnight until now. For users who see every lead of the city or of
+    ``township_id`` (:func:`_sees_all_of`) the complete past days are
+    memoised per township (:data:`~.models.reported_days`: they change only
+    when a past lead is reclassified, moved or placed, or leads are loaded in
+    bulk), so a wall poll reads today alone, not a window of ~90,000 leads at
+    10⁶ (~4,000 for a township). What any other scope sees depends on
+    parties, which change with every action: it reads the whole window."""
     since = _midnight(first)
-    if township_id or not scope_for(user).everything:
-        qs = _scoped(user, township_id)
-        return count(qs.filter(process__township_id=township_id) if township_id else qs, since, None)
+    qs = _scoped(user, township_id)
+    if township_id:
+        qs = qs.filter(process__township_id=township_id)
+    if not _sees_all_of(user, township_id):
+        return count(qs, since, None)
     settled = timezone.localdate(timezone.now() - SETTLE)  # the days before it are complete
     kept_until = max(first, settled)
-    key = (what, first, settled)
-    reported_days.prune(lambda k: k[0] == what and k[2] != settled)  # windows of an earlier day
+    key = (what, township_id, first, settled)
+    reported_days.prune(lambda k: k[0] == what and k[3] != settled)  # windows of an earlier day
     split = _midnight(kept_until)
     total = Counter()
     if first < kept_until:
-        total.update(reported_days.get(key, lambda: count(Event.objects.all(), since, split)))
-    total.update(count(Event.objects.all(), split, None))
+        total.update(reported_days.get(key, lambda: count(qs, since, split)))
+    total.update(count(qs, split, None))
     return total
 
 

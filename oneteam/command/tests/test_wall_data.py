@@ -90,6 +90,27 @@ def test_past_days_are_read_once_today_on_every_poll(world, django_assert_num_qu
     assert sum(r["n"] for r in selectors.recent_activity(world.dispatcher).trend) == 2
 
 
+def test_a_townships_past_days_are_kept_for_its_room(world, django_assert_num_queries):
+    """A township room sees every lead of its township, so its wall keeps
+    its township's past days too (apart from the city's and from other
+    townships'); a lead reported today counts at once, another township's never."""
+    _backdate(_report(world), timezone.now() - dt.timedelta(days=2))
+    _backdate(_report(world, lng=120.71, actor=world.centre_dispatcher), timezone.now() - dt.timedelta(days=2))
+    here = world.township.pk
+    assert sum(r["n"] for r in selectors.recent_activity(world.dispatcher, township_id=here).trend) == 1
+    assert sum(r["n"] for r in selectors.recent_activity(world.centre_dispatcher).trend) == 2
+    _report(world)
+    with django_assert_num_queries(2):  # today's groups, the category names
+        activity = selectors.recent_activity(world.dispatcher, township_id=here)
+    assert [r["n"] for r in activity.trend][-3:] == [1, 0, 1]
+    # The city centre choosing the township reads the same kept days.
+    with django_assert_num_queries(2):
+        assert selectors.recent_activity(world.centre_dispatcher, township_id=here).trend == activity.trend
+    # Another township's room naming this township sees none of it.
+    assert sum(r["n"] for r in selectors.recent_activity(world.other_dispatcher, township_id=here).trend) == 0
+    assert selectors.heat_cells(world.other_dispatcher, township_id=here) == []
+
+
 def test_reclassifying_a_past_lead_drops_the_kept_days(world, django_assert_num_queries):
     """Filing yesterday's lead under another category moves it on the wall at
     once (``Event.save`` drops the memo); a save that changes nothing counted
