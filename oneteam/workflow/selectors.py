@@ -6,7 +6,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,28 @@ INBOX_TABS = {
     "initiated": _("我发起的"),
 }
 
+#: The orders of a process list: the most pressing first (the earliest
+#: running clock, ``Process.next_due``; none running — finished, suspended —
+#: last), the newest first, the last changed first.
+ORDERS = {
+    "due": _("最紧迫"),
+    "new": _("最新发起"),
+    "updated": _("最近更新"),
+}
+_ORDER_BY = {
+    "due": (F("next_due").asc(nulls_last=True), "pk"),
+    "new": ("-created_at", "-pk"),
+    "updated": ("-updated_at", "-pk"),
+}
+#: A tab's order when none is asked for: work to do by its deadline.
+INBOX_ORDER = {"todo": "due", "overdue": "due", "copied": "updated", "initiated": "updated"}
+
 _NONE = Q(pk__in=[])
+
+
+def order_of(value: str | None, default: str) -> str:
+    """``value`` if it names an order (:data:`ORDERS`), else ``default``."""
+    return value if value in ORDERS else default
 
 
 def actionable_q(user) -> Q:
@@ -82,11 +103,12 @@ def with_list_data(qs: QuerySet) -> QuerySet:
     )
 
 
-def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None) -> QuerySet:
+def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str | None = None) -> QuerySet:
     """The user's inbox tab: ``todo`` (open, an action is available to them),
     ``overdue`` (open, a deadline of a process their body takes part in has
     passed), ``copied`` (their body is a copied party), ``initiated`` (sent by
-    their body). Always within ``visible_to(user)``."""
+    their body). Always within ``visible_to(user)``. In ``order``
+    (:data:`ORDERS`; by default the tab's, :data:`INBOX_ORDER`)."""
     now = now or timezone.now()
     base = Process.objects.visible_to(user)
     if tab == "todo":
@@ -100,18 +122,20 @@ def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None) -> QuerySe
         qs = base.filter(initiator_body_id__in=scope_for(user).body_ids)
     else:
         qs = base.none()
-    return with_list_data(qs).order_by("-updated_at", "-pk")
+    return with_list_data(qs).order_by(*_ORDER_BY[order_of(order, INBOX_ORDER.get(tab, "updated"))])
 
 
 def inbox_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     return {tab: inbox(user, tab, now=now).count() for tab in INBOX_TABS}
 
 
-def processes_of(user, kind: str, *, state: str | None = None) -> QuerySet:
+def processes_of(user, kind: str, *, state: str | None = None, order: str = "new") -> QuerySet:
+    """The processes of ``kind`` visible to ``user`` (in ``state``), in
+    ``order`` (:data:`ORDERS`; newest first for a name it does not know)."""
     qs = Process.objects.visible_to(user).filter(kind=kind)
     if state:
         qs = qs.filter(state=state)
-    return with_list_data(qs).order_by("-created_at", "-pk")
+    return with_list_data(qs).order_by(*_ORDER_BY[order_of(order, "new")])
 
 
 def detail_queryset(user) -> QuerySet:

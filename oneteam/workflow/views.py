@@ -48,7 +48,9 @@ def inbox(request):
     if tab not in selectors.INBOX_TABS:
         tab = "todo"
     now = timezone.now()
-    page = Paginator(selectors.inbox(request.user, tab, now=now), PAGE_SIZE).get_page(request.GET.get("page"))
+    order = selectors.order_of(request.GET.get("order"), selectors.INBOX_ORDER[tab])
+    page = Paginator(selectors.inbox(request.user, tab, now=now, order=order), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(
         request,
         "workflow/inbox.html",
@@ -57,8 +59,23 @@ def inbox(request):
             "tabs": selectors.INBOX_TABS.items(),
             "page": page,
             "rows": _rows(page, now),
+            **_order_context(request, order),
         },
     )
+
+
+def _order_context(request, order: str) -> dict:
+    """The list's order and a link to each order (the other filters kept, back to page 1)."""
+    links = []
+    for key, label in selectors.ORDERS.items():
+        params = request.GET.copy()
+        params["order"] = key
+        params.pop("page", None)
+        links.append({"key": key, "label": label, "url": f"?{params.urlencode()}"})
+    params = request.GET.copy()
+    params["order"] = order
+    params.pop("page", None)
+    return {"order": order, "orders": links, "query": params.urlencode()}
 
 
 @login_required
@@ -66,7 +83,8 @@ def process_list(request, route: str):
     flow = _flow_or_404(route)
     state = request.GET.get("state") or None
     now = timezone.now()
-    qs = selectors.processes_of(request.user, flow.kind, state=state)
+    order = selectors.order_of(request.GET.get("order"), "new")
+    qs = selectors.processes_of(request.user, flow.kind, state=state, order=order)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -76,6 +94,7 @@ def process_list(request, route: str):
             "state": state,
             "page": page,
             "rows": _rows(page, now),
+            **_order_context(request, order),
         },
     )
 

@@ -20,6 +20,21 @@ from ..declare import Action, Flow
 from ..models import Attachment, Notification, Party, Process, ProcessDeadline, Transition
 from . import serializers as s
 
+ORDER_PARAMETER = OpenApiParameter(
+    "order", str, enum=list(selectors.ORDERS),
+    description=gettext_lazy("排序：due 最紧迫（最早到期的进行中期限在前，无进行中期限的在后）、new 最新发起、"
+                             "updated 最近更新；缺省时待办和超期按 due，其余按 new 或 updated"))
+
+
+def _order(request, default: str) -> str:
+    """The list order asked for (``?order=``), ``default`` when none; a name
+    that is not an order is refused (the pages fall back to the default)."""
+    value = request.query_params.get("order") or default
+    if value not in selectors.ORDERS:
+        raise InvalidInput(_("不支持的排序方式：%(order)s（可选：%(choices)s）。")
+                           % {"order": value[:40], "choices": "、".join(selectors.ORDERS)}, code="unknown_order")
+    return value
+
 
 class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
     """Read processes of one flow (``flow`` set by :func:`viewset_for`)."""
@@ -33,7 +48,8 @@ class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
             return Process.objects.none()
         if self.action == "list":
             return selectors.processes_of(
-                self.request.user, self.flow.kind, state=self.request.query_params.get("state") or None
+                self.request.user, self.flow.kind, state=self.request.query_params.get("state") or None,
+                order=_order(self.request, "new"),
             )
         return (
             Process.objects.visible_to(self.request.user)
@@ -54,7 +70,8 @@ class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return s.ProcessListSerializer if self.action == "list" else s.ProcessDetailSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, description=gettext_lazy("按状态筛选"))])
+    @extend_schema(parameters=[OpenApiParameter("state", str, description=gettext_lazy("按状态筛选")),
+                               ORDER_PARAMETER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -110,9 +127,9 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         tab = self.request.query_params.get("tab", "todo")
         if tab not in selectors.INBOX_TABS:
             raise InvalidInput(_("未知的待办分类。"), code="unknown_tab")
-        return selectors.inbox(self.request.user, tab)
+        return selectors.inbox(self.request.user, tab, order=_order(self.request, selectors.INBOX_ORDER[tab]))
 
-    @extend_schema(parameters=[OpenApiParameter("tab", str, enum=list(selectors.INBOX_TABS))])
+    @extend_schema(parameters=[OpenApiParameter("tab", str, enum=list(selectors.INBOX_TABS)), ORDER_PARAMETER])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
