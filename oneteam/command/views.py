@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from oneteam.core.access import scope_for
 from oneteam.core.errors import ServiceError
+from oneteam.core.paging import Counted
 from oneteam.org.models import City, Township
 from oneteam.workflow import services as kernel
 
@@ -59,7 +60,7 @@ def room(request):
     counts = selectors.room_counts(request.user, township_id=township_id, now=now)
     listed = selectors.room_list(request.user, township_id=township_id, bucket=bucket or None, now=now)
     total = counts.counts[bucket] if bucket in selectors.LISTS else counts.counts["total"]
-    page = Paginator(_Counted(listed, total), 50).get_page(request.GET.get("page"))
+    page = Paginator(Counted(listed, total), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.room_rows(list(page.object_list))
     _attach_deadlines(page.object_list)
     context = {
@@ -72,20 +73,6 @@ def room(request):
     template = "command/partials/room_rows.html" if request.htmx and request.htmx.target == "room-rows" else \
         "command/room.html"
     return render(request, template, context)
-
-
-class _Counted:
-    """A list query whose length is known already (the room's counts): the
-    paginator slices it (LIMIT/OFFSET) without a second ``COUNT``."""
-
-    def __init__(self, queryset, length: int) -> None:
-        self.queryset, self.length = queryset, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, key):
-        return self.queryset[key]
 
 
 def _attach_deadlines(events) -> None:

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from oneteam.core.errors import InvalidInput
+from oneteam.core.paging import Counted
 from oneteam.workflow.declare import get_flow
 
 from . import conf, selectors
@@ -103,8 +104,8 @@ def drill(request):
         unit_id = int(unit) if unit not in (None, "") else None
     except ValueError:
         raise Http404 from None
-    qs = selectors.drill_down(request.user, filters, metric=metric, unit_id=unit_id)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = selectors.drill_down(request.user, filters, metric=metric, unit_id=unit_id)
+    page = Paginator(Counted(found.processes, found.count), PAGE_SIZE).get_page(request.GET.get("page"))
     routes = {}
     rows = []
     for p in page.object_list:
