@@ -31,6 +31,19 @@ def _flow_or_404(route: str) -> Flow:
     return flow
 
 
+def _page(request, qs):
+    """A page of the ordered list ``qs`` read keys first: the sort carries
+    the keys alone, then the page's 50 rows are fetched by key with what a
+    row shows (``selectors.with_list_data``). Sorting whole rows spilled to
+    disk for the city centre's 63,000 to-dos at 10⁶ leads."""
+    keys = qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    found = selectors.with_list_data(Process.objects.filter(pk__in=ids)).in_bulk(ids)
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
+
+
 def _rows(page, now):
     return [
         {
@@ -49,8 +62,7 @@ def inbox(request):
         tab = "todo"
     now = timezone.now()
     order = selectors.order_of(request.GET.get("order"), selectors.INBOX_ORDER[tab])
-    page = Paginator(selectors.inbox(request.user, tab, now=now, order=order), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    page = _page(request, selectors.inbox(request.user, tab, now=now, order=order))
     return render(
         request,
         "workflow/inbox.html",
@@ -84,8 +96,7 @@ def process_list(request, route: str):
     state = request.GET.get("state") or None
     now = timezone.now()
     order = selectors.order_of(request.GET.get("order"), "new")
-    qs = selectors.processes_of(request.user, flow.kind, state=state, order=order)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(request, selectors.processes_of(request.user, flow.kind, state=state, order=order))
     return render(
         request,
         "workflow/list.html",
