@@ -73,12 +73,10 @@ def _open_processes(user, township_id: int | None):
     ``…_open_township``). From the lead's side the tie-break on the key is
     ``command_event.process_id``, which SQLite does not take for the
     process's ``id`` in the index, so it sorted every open lead of the city."""
-    qs = Process.objects.filter(kind="event", closed_at__isnull=True)
-    if township_id:
-        qs = qs.filter(township_id=township_id)
-    if _sees_all_of(user, township_id):
-        return qs  # the township filter (or nothing) is the access rule, as in _scoped
-    return qs.filter(pk__in=Process.objects.visible_to(user).values("pk"))
+    # The township filter (or nothing) is the access rule when it covers what the user sees, as in _scoped.
+    qs = Process.objects.all() if _sees_all_of(user, township_id) else Process.objects.visible_to(user)
+    qs = qs.filter(kind="event", closed_at__isnull=True)
+    return qs.filter(township_id=township_id) if township_id else qs
 
 
 #: The names that filter the room's list; any other name lists every open lead.
