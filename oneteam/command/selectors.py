@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from oneteam.core.access import scope_for
 from oneteam.core.functions import LocalDate
+from oneteam.core.paging import in_key_order
 from oneteam.org.models import Township, Village
 from oneteam.workflow.declare import PartyRole
-from oneteam.workflow.models import Process
+from oneteam.workflow.models import MOST_PRESSING, Process
 
 from .choices import Urgency
 from .models import Event, EventCategory, reported_days
@@ -42,19 +43,11 @@ BUCKETS = {
 }
 
 
-def _sees_all_of(user, township_id: int | None) -> bool:
-    """Whether ``user`` sees every lead of ``township_id`` (of the city for
-    None): what they see then follows from the township alone, not from
-    parties, which every action changes."""
-    scope = scope_for(user)
-    return scope.everything or bool(township_id and not scope.nothing and township_id in scope.township_ids)
-
-
 def _scoped(user, township_id: int | None):
     """``Event.objects.visible_to(user)``, short-cut when the whole township is
     inside the user's scope: the township filter then *is* the access rule, and
     the planner avoids the party subquery over every process of the city."""
-    if township_id and _sees_all_of(user, township_id):
+    if township_id and scope_for(user).sees_all_of(township_id):
         # Driven from the process table's partial index on open processes per township.
         return Event.objects.filter(process__township_id=township_id, process__kind="event")
     return Event.objects.visible_to(user)
@@ -74,7 +67,7 @@ def _open_processes(user, township_id: int | None):
     ``command_event.process_id``, which SQLite does not take for the
     process's ``id`` in the index, so it sorted every open lead of the city."""
     # The township filter (or nothing) is the access rule when it covers what the user sees, as in _scoped.
-    qs = Process.objects.all() if _sees_all_of(user, township_id) else Process.objects.visible_to(user)
+    qs = Process.objects.all() if scope_for(user).sees_all_of(township_id) else Process.objects.visible_to(user)
     qs = qs.filter(kind="event", closed_at__isnull=True)
     return qs.filter(township_id=township_id) if township_id else qs
 
@@ -189,15 +182,14 @@ def room_list(user, *, township_id: int | None = None, bucket: str | None = None
         qs = qs.filter(next_due__lt=now)
     elif bucket == "due_today":
         qs = qs.filter(next_due__gte=now, next_due__lte=_end_of_today(now))
-    return qs.order_by(F("next_due").asc(nulls_last=True), "pk").values_list("pk", flat=True)
+    return qs.order_by(*MOST_PRESSING).values_list("pk", flat=True)
 
 
 def room_rows(pks: list[int]) -> list[Event]:
     """The leads ``pks`` (a page of :func:`room_list`) with what a room row
     shows, in that order, annotated ``next_due`` (``Process.next_due``: the
     earliest due time of the lead's clocks neither stopped nor paused)."""
-    found = Event.objects.select_related(*ROW_RELATED).annotate(next_due=F("process__next_due")).in_bulk(pks)
-    return [found[pk] for pk in pks if pk in found]
+    return in_key_order(Event.objects.select_related(*ROW_RELATED).annotate(next_due=F("process__next_due")), pks)
 
 
 def checks_for(user) -> list[Event]:
@@ -231,7 +223,7 @@ def map_points(user, *, township_id: int | None = None, limit: int = 3000) -> Ma
     now = timezone.now()
     rows = (_open_processes(user, township_id).filter(command_event__lng__isnull=False)
             .annotate(total=Window(Count("pk")))
-            .order_by(F("next_due").asc(nulls_last=True), "pk")
+            .order_by(*MOST_PRESSING)
             .values_list("pk", "number", "state", "command_event__category__name", "command_event__urgency",
                          "command_event__lng", "command_event__lat", "next_due", "total")[:limit])
     points = [{"id": pk, "number": number, "state": state, "category": category, "urgent": urgency == Urgency.URGENT,
@@ -260,7 +252,7 @@ def _window_counts(user, what: str, first: dt.date, count, township_id: int | No
     """``count(queryset, since, until)`` (a Counter) over the leads visible to
     ``user`` (in ``township_id``: :func:`_scoped`) reported from ``first``'s
     local midnight until now. For users who see every lead of the city or of
-    ``township_id`` (:func:`_sees_all_of`) the complete past days are
+    ``township_id`` (``Scope.sees_all_of``) the complete past days are
     memoised per township (:data:`~.models.reported_days`: they change only
     when a past lead is reclassified, moved or placed, or leads are loaded in
     bulk), so a wall poll reads today alone, not a window of ~90,000 leads at
@@ -270,7 +262,7 @@ def _window_counts(user, what: str, first: dt.date, count, township_id: int | No
     qs = _scoped(user, township_id)
     if township_id:
         qs = qs.filter(process__township_id=township_id)
-    if not _sees_all_of(user, township_id):
+    if not scope_for(user).sees_all_of(township_id):
         return count(qs, since, None)
     settled = timezone.localdate(timezone.now() - SETTLE)  # the days before it are complete
     kept_until = max(first, settled)

@@ -25,6 +25,12 @@ class Scope:
     #: The user's own body and the bodies under it (a department's dispatched teams).
     body_ids: frozenset[int] = field(default_factory=frozenset)
 
+    def sees_all_of(self, township_id: int | None) -> bool:
+        """Whether every row of ``township_id`` (of the whole county for None)
+        is visible: then the township filter alone is the access rule, and
+        what is visible does not follow parties, which every action changes."""
+        return self.everything or bool(township_id and not self.nothing and township_id in self.township_ids)
+
 
 NOTHING = Scope(nothing=True)
 EVERYTHING = Scope(everything=True, all_divisions=True)

@@ -1,4 +1,4 @@
-"""Paging a query whose length is known already."""
+"""Paging: a query whose length is known already, and a page read keys first."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ class Counted:
 
     def __getitem__(self, key):
         return self.queryset[key]
+
+
+def in_key_order(queryset, keys: list) -> list:
+    """The rows of ``queryset`` with primary keys ``keys``, in that order (one
+    query; keys it does not find are left out): the second step of a page
+    whose keys were sorted and sliced on their own."""
+    found = queryset.in_bulk(keys)
+    return [found[key] for key in keys if key in found]

@@ -1,6 +1,6 @@
 """Every scoped read of the oversight context: the metrics table (over the
-roll-ups), the drill-down behind each number, and the command room's queue of
-open leads (over the kernel's rows).
+roll-ups) and the drill-down behind each number. (The command room's queue
+is ``oneteam.command.selectors.room_list``.)
 
 Access: a unit row is visible when the body is the user's own (or under it),
 or belongs to one of the user's townships; grouped per township, when the
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,19 +204,3 @@ def unit_name(group: str, unit_id: int | None) -> str:
         return _("合计")
     model = Body if group == "body" else Township
     return model.objects.filter(pk=unit_id).values_list("name", flat=True).first() or _("（未关联乡镇）")
-
-
-# --------------------------------------------------------------------------
-# The command room's queue
-# --------------------------------------------------------------------------
-
-
-def open_by_next_due(user, township: Township | int, *, kind: str = "event") -> QuerySet[Process]:
-    """Open processes of ``kind`` in ``township`` visible to ``user``, the one
-    whose running clock falls due first on top (``Process.next_due``; none
-    running: last, oldest first). Slice it for a page (50 rows)."""
-    township_id = getattr(township, "pk", township)
-    return (Process.objects.visible_to(user)
-            .filter(kind=kind, township_id=township_id, closed_at__isnull=True)
-            .select_related("initiator_body")
-            .order_by(F("next_due").asc(nulls_last=True), "created_at", "pk"))

@@ -153,6 +153,11 @@ class Process(models.Model):
         return self._record_cache
 
 
+#: The most pressing first: the earliest running clock (``Process.next_due``),
+#: processes with none running (finished, suspended) last, then by key.
+MOST_PRESSING = (models.F("next_due").asc(nulls_last=True), "pk")
+
+
 class ProcessRecord(models.Model):
     """Base of every mechanism's own model: one row per process, sharing its
     primary key. Subclasses add fields; they must not add a state or status

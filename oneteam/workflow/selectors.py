@@ -6,16 +6,17 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
+from oneteam.core.errors import InvalidInput
 from oneteam.worktime.services import due_text, status_text
 
 from . import clock
 from .declare import PartyRole, all_flows
-from .models import Attachment, Party, Process, ProcessDeadline, Transition
+from .models import MOST_PRESSING, Attachment, Party, Process, ProcessDeadline, Transition
 
 INBOX_TABS = {
     "todo": _("待我处理"),
@@ -33,7 +34,7 @@ ORDERS = {
     "updated": _("最近更新"),
 }
 _ORDER_BY = {
-    "due": (F("next_due").asc(nulls_last=True), "pk"),
+    "due": MOST_PRESSING,
     "new": ("-created_at", "-pk"),
     "updated": ("-updated_at", "-pk"),
 }
@@ -44,8 +45,19 @@ _NONE = Q(pk__in=[])
 
 
 def order_of(value: str | None, default: str) -> str:
-    """``value`` if it names an order (:data:`ORDERS`), else ``default``."""
+    """``value`` if it names an order (:data:`ORDERS`), else ``default``: a
+    page's reading of ``?order=`` (a hand-edited URL gets the default list)."""
     return value if value in ORDERS else default
+
+
+def _ordered(qs: QuerySet, order: str | None, default: str) -> QuerySet:
+    """``qs`` in ``order`` (``default`` for None); a name that is not an
+    order is refused (``unknown_order``), whoever asks."""
+    order = order or default
+    if order not in ORDERS:
+        raise InvalidInput(_("不支持的排序方式：%(order)s（可选：%(choices)s）。")
+                           % {"order": order[:40], "choices": "、".join(ORDERS)}, code="unknown_order")
+    return qs.order_by(*_ORDER_BY[order])
 
 
 def actionable_q(user) -> Q:
@@ -122,20 +134,21 @@ def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str
         qs = base.filter(initiator_body_id__in=scope_for(user).body_ids)
     else:
         qs = base.none()
-    return with_list_data(qs).order_by(*_ORDER_BY[order_of(order, INBOX_ORDER.get(tab, "updated"))])
+    return _ordered(with_list_data(qs), order, INBOX_ORDER.get(tab, "updated"))
 
 
 def inbox_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     return {tab: inbox(user, tab, now=now).count() for tab in INBOX_TABS}
 
 
-def processes_of(user, kind: str, *, state: str | None = None, order: str = "new") -> QuerySet:
+def processes_of(user, kind: str, *, state: str | None = None, order: str | None = None) -> QuerySet:
     """The processes of ``kind`` visible to ``user`` (in ``state``), in
-    ``order`` (:data:`ORDERS`; newest first for a name it does not know)."""
+    ``order`` (:data:`ORDERS`; newest first by default; any other name is
+    refused)."""
     qs = Process.objects.visible_to(user).filter(kind=kind)
     if state:
         qs = qs.filter(state=state)
-    return with_list_data(qs).order_by(*_ORDER_BY[order_of(order, "new")])
+    return _ordered(with_list_data(qs), order, "new")
 
 
 def detail_queryset(user) -> QuerySet:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oneteam.core.errors import ServiceError
+from oneteam.core.paging import in_key_order
 from oneteam.org.models import User
 
 from . import diagram, selectors, services
@@ -38,9 +39,7 @@ def _page(request, qs):
     disk for the city centre's 63,000 to-dos at 10⁶ leads."""
     keys = qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
     page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    found = selectors.with_list_data(Process.objects.filter(pk__in=ids)).in_bulk(ids)
-    page.object_list = [found[pk] for pk in ids if pk in found]
+    page.object_list = in_key_order(selectors.with_list_data(Process.objects.all()), list(page.object_list))
     return page
 
 
@@ -77,17 +76,16 @@ def inbox(request):
 
 
 def _order_context(request, order: str) -> dict:
-    """The list's order and a link to each order (the other filters kept, back to page 1)."""
-    links = []
-    for key, label in selectors.ORDERS.items():
+    """The list's order, a link to each order and the query of this one (the
+    other filters kept, back to page 1)."""
+    def query(key: str) -> str:
         params = request.GET.copy()
         params["order"] = key
         params.pop("page", None)
-        links.append({"key": key, "label": label, "url": f"?{params.urlencode()}"})
-    params = request.GET.copy()
-    params["order"] = order
-    params.pop("page", None)
-    return {"order": order, "orders": links, "query": params.urlencode()}
+        return params.urlencode()
+
+    orders = [{"key": key, "label": label, "url": f"?{query(key)}"} for key, label in selectors.ORDERS.items()]
+    return {"order": order, "query": query(order), "orders": orders}
 
 
 @login_required

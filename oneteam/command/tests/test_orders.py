@@ -85,3 +85,14 @@ def test_a_suspended_lead_goes_after_the_running_ones(client, world, leads):
     rows = client.get("/api/v1/events/", {"order": "due"}).json()["results"]
     assert [r["id"] for r in rows] == [soon, first, late, clockless]  # the two without a running clock by key
     assert rows[2]["next_due"] is None
+
+
+def test_the_service_refuses_an_unknown_order_whoever_calls(world, leads):
+    from oneteam.core.errors import InvalidInput
+    from oneteam.workflow import selectors
+
+    for call in (lambda: selectors.inbox(world.dispatcher, "todo", order="oldest"),
+                 lambda: selectors.processes_of(world.dispatcher, "event", order="oldest")):
+        with pytest.raises(InvalidInput) as exc:
+            call()
+        assert exc.value.code == "unknown_order" and "oldest" in exc.value.message

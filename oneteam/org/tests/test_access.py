@@ -24,3 +24,19 @@ def test_anonymous_sees_nothing(cast):
 
     assert scope_for(AnonymousUser()).nothing
     assert not Township.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_who_sees_all_of_a_township(cast):
+    """``Scope.sees_all_of``: when the township filter alone is the access
+    rule (a command room's short-cut past the party test)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    here, there = cast.township.pk, cast.other_township.pk
+    assert scope_for(cast.dispatcher).sees_all_of(here)
+    assert not scope_for(cast.dispatcher).sees_all_of(there)
+    assert not scope_for(cast.dispatcher).sees_all_of(None)  # not the whole county
+    centre = scope_for(cast.centre_dispatcher)
+    assert centre.sees_all_of(here) and centre.sees_all_of(there) and centre.sees_all_of(None)
+    # A department works county-wide but sees leads through its parties only.
+    assert not scope_for(cast.dept_handler).sees_all_of(here)
+    assert not scope_for(AnonymousUser()).sees_all_of(here)
