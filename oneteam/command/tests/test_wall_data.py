@@ -30,6 +30,11 @@ def _local(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.date
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute, second)))
 
 
+def _noon(days_ago: int) -> dt.datetime:
+    """Local noon ``days_ago`` days back: on that local day whenever the suite runs."""
+    return _local(timezone.localdate() - dt.timedelta(days=days_ago), 12)
+
+
 def _backdate(event: Event, when: dt.datetime) -> None:
     Process.objects.filter(pk=event.process_id).update(created_at=when)
 
@@ -50,6 +55,9 @@ def test_room_counts_agree_with_lead_by_lead(world):
     clocks.filter(process_id=urgent.process_id).update(due_at=now - dt.timedelta(days=2))  # overdue and urgent
     clocks.filter(process_id=here[2].process_id).update(stopped_at=now)  # no running clock
     clocks.filter(process_id=there.process_id).update(due_at=now)  # due now: today, not yet overdue
+    # Suspended with its clock pinned past today: its own deadline, counted from
+    # when the suite runs, could fall either side of ``now``.
+    clocks.filter(process_id=here[3].process_id).update(due_at=now + dt.timedelta(days=3))
     Process.objects.filter(pk=here[4].process_id).update(closed_at=now)  # closed: not counted at all
     sync_next_due(Process.objects.values_list("pk", flat=True))
 
@@ -72,7 +80,7 @@ def test_past_days_are_read_once_today_on_every_poll(world, django_assert_num_qu
     """After the first poll only today's leads are read for a user who sees
     everything; a lead reported today counts at once."""
     yesterday = _report(world)
-    _backdate(yesterday, timezone.now() - dt.timedelta(days=1, hours=1))
+    _backdate(yesterday, _noon(1))
     user = world.centre_dispatcher
     assert sum(r["n"] for r in selectors.recent_activity(user).trend) == 1
     assert sum(n for *_p, n in selectors.heat_cells(user)) == 1
@@ -94,8 +102,8 @@ def test_a_townships_past_days_are_kept_for_its_room(world, django_assert_num_qu
     """A township room sees every lead of its township, so its wall keeps
     its township's past days too (apart from the city's and from other
     townships'); a lead reported today counts at once, another township's never."""
-    _backdate(_report(world), timezone.now() - dt.timedelta(days=2))
-    _backdate(_report(world, lng=120.71, actor=world.centre_dispatcher), timezone.now() - dt.timedelta(days=2))
+    _backdate(_report(world), _noon(2))
+    _backdate(_report(world, lng=120.71, actor=world.centre_dispatcher), _noon(2))
     here = world.township.pk
     assert sum(r["n"] for r in selectors.recent_activity(world.dispatcher, township_id=here).trend) == 1
     assert sum(r["n"] for r in selectors.recent_activity(world.centre_dispatcher).trend) == 2
@@ -119,7 +127,7 @@ def test_reclassifying_a_past_lead_drops_the_kept_days(world, django_assert_num_
                                  respond_kind="working_hours", respond_amount=2, handle_kind="working_days",
                                  handle_amount=1, level=Level.TOWNSHIP)
     event = _report(world)
-    _backdate(event, timezone.now() - dt.timedelta(days=1, hours=1))
+    _backdate(event, _noon(1))
     user = world.centre_dispatcher
     assert selectors.recent_activity(user).categories == [{"name": "占道经营", "n": 1}]
     Event.objects.get(pk=event.pk).save()  # nothing counted changed: the kept days stay
@@ -164,7 +172,7 @@ def test_wall_data_queries_are_pinned_whatever_the_leads(client, world):
         return len(queries)
 
     for days_ago in (1, 2, 5):
-        _backdate(_report(world), timezone.now() - dt.timedelta(days=days_ago))
+        _backdate(_report(world), _noon(days_ago))
     first, again = poll(), poll()
     for _ in range(4):
         _report(world)
@@ -180,7 +188,7 @@ def test_a_townships_wall_counts_its_township_as_its_room_does(client, world):
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    _backdate(_report(world), timezone.now() - dt.timedelta(days=3))
+    _backdate(_report(world), _noon(3))
     _report(world, urgency="urgent")
     _report(world, lng=120.71, actor=world.centre_dispatcher)  # the other township's
     client.force_login(world.dispatcher)

@@ -358,6 +358,39 @@ def test_visible_to_follows_parties_and_township(cast, start_drill):
     assert not Process.objects.visible_to(AnonymousUser()).exists()
 
 
+def test_visible_to_reaches_past_the_township_through_parties(cast, start_drill):
+    """``for_scope``'s two halves: the user's township, and processes anywhere
+    else (another township, none) that their body or a body under it takes
+    part in. Lists, counts and single rows agree."""
+    from oneteam.workflow import selectors
+
+    here = start_drill()
+    # 乙镇's room asks 甲镇's team: a process of 乙镇 with 甲镇's team a party.
+    there = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room, assignees=[cast.team],
+                        copied=[], township=cast.other_township)
+    # The centre sends a city-level drill (no township) to the department's team stationed in 乙镇.
+    dept_team = make_body(BodyKind.DISPATCHED_TEAM, name="市场监管派驻乙镇执法队", parent=cast.department,
+                          township=cast.other_township)
+    citywide = start_drill(actor=cast.centre_dispatcher, initiator=cast.command_centre, assignees=[dept_team],
+                           copied=[], township=None)
+    unrelated = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room,
+                            assignees=[cast.other_team], copied=[], township=cast.other_township)
+    expected = {
+        "dispatcher": {here},  # 甲镇 only: the team's request from 乙镇 is the team's, not the room's
+        "officer": {here, there},
+        "other_dispatcher": {there, unrelated},
+        "dept_handler": {here, citywide},  # copied on 甲镇's drill; its team on the city-level one
+        "centre_dispatcher": {here, there, citywide, unrelated},
+    }
+    for who, rows in expected.items():
+        user = getattr(cast, who)
+        visible = Process.objects.visible_to(user)
+        assert set(visible) == rows, who
+        assert visible.count() == len(rows), who
+        assert set(selectors.processes_of(user, "drill")) == rows, who
+        for p in (here, there, citywide, unrelated):
+            assert visible.filter(pk=p.pk).exists() is (p in rows), (who, p.pk)
+
 # ----- comments, uploads, notifications --------------------------------------------------------
 
 
