@@ -90,7 +90,7 @@ class Process(models.Model):
         db_index=False,
     )
     created_by_name = models.CharField(_("发起人姓名"), max_length=150, blank=True)
-    created_at = models.DateTimeField(_("发起时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     #: The earliest due time of its running clocks (deadlines neither stopped
@@ -112,6 +112,11 @@ class Process(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["kind", "state"], name="workflow_process_kind_state"),
+            # A flow's list, newest first, and the ranges of one kind by
+            # creation (metrics, the wall, Open311's GET): a walk of the index.
+            # It replaced one on created_at alone, which SQLite passed over for
+            # kind_state and then sorted every lead of the city (0.5 s at 10⁶).
+            models.Index(fields=["kind", "created_at", "id"], name="workflow_process_kind_created"),
             # Command rooms list one township's open processes (a few of many
             # thousands), the next due first: a walk of the index, not a sort.
             models.Index(fields=["township", "kind", "next_due"], condition=Q(closed_at__isnull=True),
