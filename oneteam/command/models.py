@@ -138,6 +138,12 @@ class EventQuerySet(ScopedQuerySet):
     def for_scope(self, scope):
         return self.filter(process__in=Process.objects.for_scope(scope))
 
+    def reported_since(self, since):
+        """Leads reported at or after ``since``. Every lead's process is of
+        kind ``event``; saying so lets the range walk the process index
+        ``workflow_process_kind_created`` instead of sorting the city."""
+        return self.filter(process__kind="event", process__created_at__gte=since)
+
 
 class Event(ProcessRecord):
     """A lead (事件/线索) found through any channel: where, what, who reported it,

@@ -277,8 +277,7 @@ def _window_counts(user, what: str, first: dt.date, count, township_id: int | No
 
 
 def _reported_between(qs, since: dt.datetime, until: dt.datetime | None):
-    # Every lead's process is of kind "event": saying so lets the range walk workflow_process_kind_created.
-    qs = qs.filter(process__kind="event", process__created_at__gte=since).order_by()
+    qs = qs.reported_since(since).order_by()
     return qs.filter(process__created_at__lt=until) if until is not None else qs
 
 

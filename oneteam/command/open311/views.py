@@ -176,7 +176,7 @@ def _filter(qs, params):
         start = (end or timezone.now()) - dt.timedelta(days=public.DEFAULT_DAYS)
     if end is not None and end < start:
         raise InvalidInput(_("end_date 早于 start_date。"), code="bad_date_range")
-    qs = qs.filter(process__kind="event", process__created_at__gte=start)  # the range walks kind_created
+    qs = qs.reported_since(start)
     if end is not None:
         qs = qs.filter(process__created_at__lte=end)
     return qs
