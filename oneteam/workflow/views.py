@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oneteam.core.errors import ServiceError
-from oneteam.core.paging import in_key_order
+from oneteam.core.paging import BoundedPaginator, in_key_order
 from oneteam.org.models import User
 
 from . import diagram, selectors, services
@@ -34,11 +33,13 @@ def _flow_or_404(route: str) -> Flow:
 
 def _page(request, qs):
     """A page of the ordered list ``qs`` read keys first: the sort carries
-    the keys alone, then the page's 50 rows are fetched by key with what a
+    the keys alone, then the page's rows are fetched by key with what a
     row shows (``selectors.with_list_data``). Sorting whole rows spilled to
-    disk for the city centre's 63,000 to-dos at 10⁶ leads."""
+    disk for the city centre's 63,000 to-dos at 10⁶ leads. The list is
+    counted only as far as it can be paged from here (:class:`BoundedPaginator`)."""
     keys = qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = Paginator(keys, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = BoundedPaginator(keys, PAGE_SIZE, near=number).get_page(number)
     page.object_list = in_key_order(selectors.with_list_data(Process.objects.all()), list(page.object_list))
     return page
 
@@ -283,7 +284,8 @@ def attachment(request, pk: int):
 @login_required
 def notifications(request):
     qs = Notification.objects.filter(user=request.user).select_related("process")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = BoundedPaginator(qs, PAGE_SIZE, near=number).get_page(number)
     return render(request, "workflow/notifications.html", {"page": page})
 
 

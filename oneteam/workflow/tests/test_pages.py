@@ -121,6 +121,25 @@ def test_list_page_filters_by_state(client, cast, start_drill):
     assert b.number in html and a.number not in html
 
 
+def test_list_page_counts_only_as_far_as_it_can_page(client, cast, start_drill, monkeypatch):
+    """Past the counted limit the pager says "more than N" and the next page
+    is still reachable; the page that reaches the end counts exactly."""
+    from oneteam.core import paging
+    from oneteam.workflow import views
+
+    made = [start_drill() for _ in range(4)]
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(paging, "COUNT_AT_LEAST", 1)
+    monkeypatch.setattr(paging, "COUNT_PAGES_AHEAD", 1)
+    _login(client, cast.officer)
+    first = client.get("/flows/drills/").content.decode()
+    assert "第1/2+页，2条以上" in first and made[-1].number in first and "page=2" in first
+    second = client.get("/flows/drills/?page=2").content.decode()  # counts 3 rows: still more
+    assert "第2/3+页，3条以上" in second and made[-2].number in second and "page=3" in second
+    last = client.get("/flows/drills/?page=4").content.decode()
+    assert "第4/4页，共4条" in last and made[0].number in last and "page=5" not in last
+
+
 def test_notifications_page_and_bell(client, cast, start_drill, rf):
     from django.template import Context, Template
 
