@@ -150,6 +150,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Tests run in memory, as on Django's own SQLite backend. Said outright
+    # because pytest-django recognises SQLite by the engine's name: for this
+    # one it would give each xdist worker a file "test_<path>_gw0" in a
+    # directory that does not exist ("unable to open database file").
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side binding lets psycopg prepare a statement after its fifth run
     # on a connection: the hot paths (intake, the ledger, the room list) then
