@@ -304,11 +304,14 @@ ORDER BY p.next_due ASC NULLS LAST, p.id LIMIT 50"""
     # and pages the same rows.
     dept = department_user()
     lists = {}
+    inboxes = {}
     for label, who in (("township", dispatcher), ("department", dept), ("city", centre)):
         lists[label] = list_figures(label, who, say, args.repeat)
+        inboxes[label] = inbox_figures(who, args.repeat)
     n = args.repeat
     out = {
         "lists": lists,
+        "inboxes": inboxes,
         "city_open_events": city_open,
         "city_room_page": summary(ms_samples(city_room_page, max(10, n // 2))),
         "city_bare_sql": summary(ms_samples(city_sql, n)),
@@ -391,6 +394,44 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
         "bare_sql": summary(ms_samples(lambda: bare(1), n)),
         "bare_sql_page_5": summary(ms_samples(lambda: bare(5), n)),
     }
+
+
+def inbox_figures(who, repeat: int) -> dict:
+    """(a) ``/flows/inbox/`` as ``who``, its default tab (to do, the most
+    pressing first), beside the same three queries run by hand: the
+    selector's SQL for the pager's count and for the page's keys, then the
+    rows by key."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from oneteam.core.paging import BoundedPaginator
+    from oneteam.workflow import selectors
+    from oneteam.workflow.models import Process
+    from oneteam.workflow.views import PAGE_SIZE
+
+    client = Client()
+    client.force_login(who)
+    keys = (selectors.inbox(who, "todo", now=timezone.now(), order=selectors.INBOX_ORDER["todo"])
+            .select_related(None).prefetch_related(None).values_list("pk", flat=True))
+    limit = BoundedPaginator(Process.objects.none(), PAGE_SIZE).limit
+    count_sql, count_params = keys.order_by()[: limit + 1].query.sql_with_params()
+    keys_sql, keys_params = keys[:PAGE_SIZE].query.sql_with_params()
+
+    def by_hand():
+        raw(f"SELECT COUNT(*) FROM ({count_sql}) t", count_params)
+        found = [r[0] for r in raw(keys_sql, keys_params)]
+        if found:
+            raw(f"SELECT p.* FROM workflow_process p WHERE p.id IN ({', '.join('%s' for _ in found)})", found)
+        return found
+
+    def page():
+        r = client.get("/flows/inbox/")
+        assert r.status_code == 200, r.status_code
+
+    to_do = raw(f"SELECT COUNT(*) FROM ({count_sql}) t", count_params)[0][0]
+    n = max(10, repeat // 2)
+    return {"user": who.username, "to_do": min(to_do, limit), "more": to_do > limit,
+            "page": summary(ms_samples(page, n)), "by_hand": summary(ms_samples(by_hand, n))}
 
 
 def bench_metrics(args, say) -> dict:
@@ -753,6 +794,10 @@ def table(results: dict) -> str:
                 f"page 1 {f(fig['page_1'])}; page 5 median {fig['page_5']['median_ms']} ms",
                 f(fig["bare_sql"]) + f" (bare SQL: {fig.get('count', 'count')}, {fig.get('page_size', 50)} keys, rows)"
                 + (f"; page 5 median {page_5['median_ms']} ms" if page_5 else ""), "p95 < 150 ms")
+        for label, fig in a.get("inboxes", {}).items():
+            row(f"(a) inbox /flows/inbox/ (to do) as the {label} ({fig['user']}, "
+                f"{fig['to_do']:,}{'+' if fig['more'] else ''} to do)", f(fig["page"]),
+                f(fig["by_hand"]) + " (its count, keys and rows queries by hand)", "p95 < 150 ms")
         if "city_room_page" in a:
             row(f"(a) city centre's room /command/, {a['city_open_events']:,} open", f(a["city_room_page"]),
                 f(a["city_bare_sql"]) + " (bare SQL: counts, 50 rows)", "")
