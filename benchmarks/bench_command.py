@@ -342,9 +342,8 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
     from django.test import Client
 
     from oneteam.core.access import scope_for
-    from oneteam.core.paging import BoundedPaginator
+    from oneteam.core.paging import count_limit
     from oneteam.workflow import selectors
-    from oneteam.workflow.models import Process
     from oneteam.workflow.views import PAGE_SIZE
 
     client = Client()
@@ -366,7 +365,7 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
 
     def bare(number: int):
         # The pager's count stops at its limit (``core.paging.BoundedPaginator``); so does this one.
-        limit = BoundedPaginator(Process.objects.none(), PAGE_SIZE, near=number).limit
+        limit = count_limit(PAGE_SIZE, number)
         raw(f"SELECT COUNT(*) FROM (SELECT p.id FROM workflow_process p WHERE {where_sql} LIMIT {limit + 1}) t", params)
         keys = [r[0] for r in raw(f"SELECT p.id FROM workflow_process p WHERE {where_sql} "
                                   f"ORDER BY p.created_at DESC, p.id DESC "
@@ -388,7 +387,7 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
         "user": who.username,
         "visible": total,
         "page_size": PAGE_SIZE,
-        "count": f"count up to {BoundedPaginator(Process.objects.none(), PAGE_SIZE).limit + 1:,}",
+        "count": f"count up to {count_limit(PAGE_SIZE) + 1:,}",
         "page_1": summary(ms_samples(lambda: page(1), n)),
         "page_5": summary(ms_samples(lambda: page(5), n)),
         "bare_sql": summary(ms_samples(lambda: bare(1), n)),
@@ -404,16 +403,15 @@ def inbox_figures(who, repeat: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from oneteam.core.paging import BoundedPaginator
+    from oneteam.core.paging import count_limit
     from oneteam.workflow import selectors
-    from oneteam.workflow.models import Process
     from oneteam.workflow.views import PAGE_SIZE
 
     client = Client()
     client.force_login(who)
     keys = (selectors.inbox(who, "todo", now=timezone.now(), order=selectors.INBOX_ORDER["todo"])
             .select_related(None).prefetch_related(None).values_list("pk", flat=True))
-    limit = BoundedPaginator(Process.objects.none(), PAGE_SIZE).limit
+    limit = count_limit(PAGE_SIZE)
     count_sql, count_params = keys.order_by()[: limit + 1].query.sql_with_params()
     keys_sql, keys_params = keys[:PAGE_SIZE].query.sql_with_params()
 

@@ -30,49 +30,63 @@ class Counted:
         return self.queryset[key]
 
 
-class BoundedPaginator(Paginator):
-    """A paginator that counts a long list only as far as it can be paged
-    from the page asked for: at least ``floor`` rows (:data:`COUNT_AT_LEAST`)
-    and ``ahead`` pages (:data:`COUNT_PAGES_AHEAD`) past ``near``, the page
-    number as the request gave it (anything that is not a number counts as
-    page 1). ``object_list`` is a queryset.
+def count_limit(per_page: int, near=None, *, floor: int | None = None, ahead: int | None = None) -> int:
+    """How many rows :class:`BoundedPaginator` counts from page ``near`` (the
+    page number as the request gave it; anything that is not a number counts
+    as page 1): at least ``floor`` rows (:data:`COUNT_AT_LEAST`) and ``ahead``
+    pages (:data:`COUNT_PAGES_AHEAD`) past it, rounded up to whole pages."""
+    floor = COUNT_AT_LEAST if floor is None else floor
+    ahead = COUNT_PAGES_AHEAD if ahead is None else ahead
+    try:
+        number = min(max(int(near), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    per_page = int(per_page)
+    wanted = max(floor, (number + ahead) * per_page)
+    return -(-wanted // per_page) * per_page
 
-    Its ``count`` is one ``SELECT COUNT(*)`` over the list, unordered and cut
-    at that limit plus one row. A list no longer than the limit is counted exactly; a
-    longer one reports the limit, and :attr:`more` says there are more rows
-    (pages say "more than 1,000"). Every page up to the limit is full, so the
-    page numbers and the "next" link are right either way, and the limit
-    moves on with the reader. Counting every lead a township sees was most
-    of its list's time at 10⁶ leads (``benchmarks/README.md``, "A count that
-    stops").
+
+class BoundedPaginator(Paginator):
+    """A paginator over a queryset that counts it only as far as it can be
+    paged from the page asked for (:func:`count_limit`).
+
+    Its count is one ``SELECT COUNT(*)`` over the list, unordered and cut at
+    that limit plus one row. A list no longer than the limit is counted
+    exactly; a longer one reports the limit, and :attr:`more` says there are
+    more rows (pages say "more than 1,000"). Every page up to the limit is
+    full, so the page numbers and the "next" link are right either way, and
+    the limit moves on with the reader. Counting every lead a township sees
+    was most of its list's time at 10⁶ leads (``benchmarks/README.md``, "A
+    count that stops").
     """
 
     def __init__(self, object_list, per_page, *, near=None, floor: int | None = None, ahead: int | None = None,
                  **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
-        floor = COUNT_AT_LEAST if floor is None else floor
-        ahead = COUNT_PAGES_AHEAD if ahead is None else ahead
-        try:
-            number = min(max(int(near), 1), MAX_PAGE)
-        except (TypeError, ValueError):
-            number = 1
-        per_page = int(self.per_page)
-        wanted = max(floor, (number + ahead) * per_page)
-        #: The most rows counted: whole pages (a multiple of the page size).
-        self.limit = -(-wanted // per_page) * per_page
-        #: Whether the list goes on past :attr:`limit` (known once counted).
-        self.more = False
+        #: The most rows counted: whole pages.
+        self.limit = count_limit(self.per_page, near, floor=floor, ahead=ahead)
 
     @cached_property
-    def count(self) -> int:
+    def _counted(self) -> int:
         # Which rows fill the limit does not change how many there are: no
         # ORDER BY, so the database may take them in any order (a
         # department's party set without sorting the leads it names).
-        counted = self.object_list.order_by()[: self.limit + 1].count()
-        if counted > self.limit:
-            self.more = True
-            return self.limit
-        return counted
+        return self.object_list.order_by()[: self.limit + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._counted, self.limit)
+
+    @property
+    def more(self) -> bool:
+        """Whether the list goes on past :attr:`limit`."""
+        return self._counted > self.limit
+
+
+def bounded_page(object_list, per_page: int, number):
+    """Page ``number`` (as the request gave it) of ``object_list``, counted
+    as far as :class:`BoundedPaginator` counts."""
+    return BoundedPaginator(object_list, per_page, near=number).get_page(number)
 
 
 def in_key_order(queryset, keys: list) -> list:

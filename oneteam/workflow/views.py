@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oneteam.core.errors import ServiceError
-from oneteam.core.paging import BoundedPaginator, in_key_order
+from oneteam.core.paging import bounded_page, in_key_order
 from oneteam.org.models import User
 
 from . import diagram, selectors, services
@@ -38,8 +38,7 @@ def _page(request, qs):
     disk for the city centre's 63,000 to-dos at 10⁶ leads. The list is
     counted only as far as it can be paged from here (:class:`BoundedPaginator`)."""
     keys = qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    number = request.GET.get("page")
-    page = BoundedPaginator(keys, PAGE_SIZE, near=number).get_page(number)
+    page = bounded_page(keys, PAGE_SIZE, request.GET.get("page"))
     page.object_list = in_key_order(selectors.with_list_data(Process.objects.all()), list(page.object_list))
     return page
 
@@ -284,8 +283,7 @@ def attachment(request, pk: int):
 @login_required
 def notifications(request):
     qs = Notification.objects.filter(user=request.user).select_related("process")
-    number = request.GET.get("page")
-    page = BoundedPaginator(qs, PAGE_SIZE, near=number).get_page(number)
+    page = bounded_page(qs, PAGE_SIZE, request.GET.get("page"))
     return render(request, "workflow/notifications.html", {"page": page})
 
 
