@@ -154,3 +154,32 @@ def test_openapi_schema_with_flow_has_action_endpoints(drill_flow):
     validate_schema(schema)
     assert "/api/v1/drills/{id}/report/" in schema["paths"]
     assert "/api/v1/inbox/" in schema["paths"] and "/api/v1/attachments/" in schema["paths"]
+
+
+def test_list_counts_only_as_far_as_it_can_page(api_client, cast, start_drill, monkeypatch):
+    """Past the counted limit ``count`` is a lower bound (``count_exact``
+    false) and ``next`` still leads on; a page from which the end is in reach,
+    and ``?page=last``, count exactly; a page past the end is a 404 in the
+    error format."""
+    from oneteam.core import paging
+
+    made = [start_drill() for _ in range(4)]
+    monkeypatch.setattr(paging, "COUNT_AT_LEAST", 1)
+    monkeypatch.setattr(paging, "COUNT_PAGES_AHEAD", 1)
+    api_client.force_authenticate(cast.officer)
+    first = api_client.get("/api/v1/drills/?page_size=1").json()
+    assert (first["count"], first["count_exact"]) == (2, False)
+    assert [r["number"] for r in first["results"]] == [made[-1].number] and "page=2" in first["next"]
+    second = api_client.get("/api/v1/drills/?page_size=1&page=2").json()
+    assert (second["count"], second["count_exact"]) == (3, False) and "page=3" in second["next"]
+    fourth = api_client.get("/api/v1/drills/?page_size=1&page=4").json()
+    assert (fourth["count"], fourth["count_exact"], fourth["next"]) == (4, True, None)
+    assert [r["number"] for r in fourth["results"]] == [made[0].number]
+    last = api_client.get("/api/v1/drills/?page_size=1&page=last").json()
+    assert (last["count"], last["count_exact"]) == (4, True)
+    assert [r["number"] for r in last["results"]] == [made[0].number]
+    whole = api_client.get("/api/v1/drills/").json()
+    assert (whole["count"], whole["count_exact"], len(whole["results"])) == (4, True, 4)
+    for page in ("9", "abc", "0"):
+        missing = api_client.get(f"/api/v1/drills/?page_size=1&page={page}")
+        assert missing.status_code == 404 and missing.json()["code"] == "not_found", page
