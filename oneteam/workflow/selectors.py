@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
 from oneteam.core.errors import InvalidInput
+from oneteam.core.paging import in_key_order
 from oneteam.worktime.services import due_text, status_text
 
 from . import clock
@@ -113,6 +114,12 @@ def with_list_data(qs: QuerySet) -> QuerySet:
             "deadlines", queryset=ProcessDeadline.objects.filter(stopped_at__isnull=True), to_attr="open_deadlines"
         ),
     )
+
+
+def list_rows(keys: list) -> list[Process]:
+    """The processes ``keys`` with what a list row shows (:func:`with_list_data`),
+    in that order: a page read keys first (``core.paging.keys_of``)."""
+    return in_key_order(with_list_data(Process.objects.all()), keys)
 
 
 def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str | None = None) -> QuerySet:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from oneteam.core.errors import ServiceError
-from oneteam.core.paging import bounded_page, in_key_order
+from oneteam.core.paging import bounded_page, keys_of
 from oneteam.org.models import User
 
 from . import diagram, selectors, services
@@ -32,14 +32,12 @@ def _flow_or_404(route: str) -> Flow:
 
 
 def _page(request, qs):
-    """A page of the ordered list ``qs`` read keys first: the sort carries
-    the keys alone, then the page's rows are fetched by key with what a
-    row shows (``selectors.with_list_data``). Sorting whole rows spilled to
-    disk for the city centre's 63,000 to-dos at 10⁶ leads. The list is
-    counted only as far as it can be paged from here (:class:`BoundedPaginator`)."""
-    keys = qs.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = bounded_page(keys, PAGE_SIZE, request.GET.get("page"))
-    page.object_list = in_key_order(selectors.with_list_data(Process.objects.all()), list(page.object_list))
+    """A page of the ordered list ``qs`` read keys first (``keys_of``): the
+    sort carries the keys alone, then the page's rows are fetched by key with
+    what a row shows (``selectors.list_rows``). The list is counted only as
+    far as it can be paged from here (:class:`BoundedPaginator`)."""
+    page = bounded_page(keys_of(qs), PAGE_SIZE, request.GET.get("page"))
+    page.object_list = selectors.list_rows(list(page.object_list))
     return page
 
 

@@ -8,6 +8,11 @@ with ``count_exact: false`` and a ``next`` link, like the pages' "1000条以上"
 counting every lead a township can see, for every page of its list, was most
 of the list's time at 10⁶ leads. ``?page=last`` asks for the end, so it is
 counted exactly.
+
+A view with a ``list_rows(keys)`` method is paged keys first, as the pages
+are: the count and the page's sort carry the primary keys alone
+(:func:`oneteam.core.paging.keys_of`), then ``list_rows`` reads the page's
+rows by key with what a row shows.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from oneteam.core.paging import BoundedPaginator
+from oneteam.core.paging import BoundedPaginator, keys_of
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -31,6 +36,9 @@ class Pagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
+        list_rows = getattr(view, "list_rows", None)
+        if list_rows is not None:
+            queryset = keys_of(queryset)
         number = request.query_params.get(self.page_query_param) or 1
         if number in self.last_page_strings:
             paginator = Paginator(queryset, page_size)
@@ -43,7 +51,7 @@ class Pagination(pagination.PageNumberPagination):
             raise NotFound from None  # the error format's "not_found"
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
-        return list(self.page)
+        return list_rows(list(self.page)) if list_rows is not None else list(self.page)
 
     @property
     def count_exact(self) -> bool:

@@ -26,7 +26,17 @@ ORDER_PARAMETER = OpenApiParameter(
                              "updated 最近更新；缺省时待办和超期按 due，其余按 new 或 updated"))
 
 
-class ProcessViewSetBase(viewsets.ReadOnlyModelViewSet):
+class KeysFirstListMixin:
+    """A list of processes paged keys first (``core.api.pagination``): the
+    count and the sort carry the keys alone, then the page's rows are read by
+    key with what a row shows, as on the pages."""
+
+    @staticmethod
+    def list_rows(keys: list) -> list[Process]:
+        return selectors.list_rows(keys)
+
+
+class ProcessViewSetBase(KeysFirstListMixin, viewsets.ReadOnlyModelViewSet):
     """Read processes of one flow (``flow`` set by :func:`viewset_for`)."""
 
     flow: Flow
@@ -105,7 +115,7 @@ def viewset_for(flow: Flow) -> type[ProcessViewSetBase]:
     return extend_schema(tags=[flow.label])(type(name, (ProcessViewSetBase,), attrs))
 
 
-class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class InboxViewSet(KeysFirstListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The current user's inbox: ``tab`` = todo | overdue | copied | initiated."""
 
     serializer_class = s.ProcessListSerializer

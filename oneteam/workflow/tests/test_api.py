@@ -183,3 +183,28 @@ def test_list_counts_only_as_far_as_it_can_page(api_client, cast, start_drill, m
     for page in ("9", "abc", "0"):
         missing = api_client.get(f"/api/v1/drills/?page_size=1&page={page}")
         assert missing.status_code == 404 and missing.json()["code"] == "not_found", page
+
+
+@pytest.mark.parametrize("url", ["/api/v1/drills/?order=due", "/api/v1/inbox/?tab=todo"])
+def test_list_reads_keys_first_in_a_fixed_number_of_queries(api_client, cast, start_drill, url):
+    """The count and the sorted page carry the keys alone; the page's rows,
+    parties and open deadlines are read by key: the same number of queries
+    for 1 row as for 6."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.force_authenticate(cast.officer)
+    start_drill()
+    api_client.get(url)  # the reader's scope, remembered for the next requests
+    with CaptureQueriesContext(connection) as one:
+        assert len(api_client.get(url).json()["results"]) == 1
+    made = [start_drill() for _ in range(5)]
+    with CaptureQueriesContext(connection) as six:
+        rows = api_client.get(url).json()["results"]
+    assert len(rows) == 6 and {r["number"] for r in rows} >= {p.number for p in made}
+    assert len(six.captured_queries) == len(one.captured_queries)
+    ordered = [q["sql"] for q in six.captured_queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
+    assert ordered, "the page's keys are read in order, with a LIMIT"
+    for sql in ordered:  # keys only: no joined row data in the sorted query
+        head = sql.split(" FROM ")[0]
+        assert "title" not in head and "workflow_party" not in head, sql
