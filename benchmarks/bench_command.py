@@ -337,8 +337,9 @@ def department_user():
 
 def list_figures(label: str, who, say, repeat: int) -> dict:
     """(a) ``/flows/events/`` as ``who``: pages 1 and 5 (the pager's count up
-    to its limit, a page of keys, their rows), each beside the bare SQL for
-    the same rows."""
+    to its limit, a page of keys, their rows), page 1 most pressing first
+    (``?order=due``) and the API's page 1 (``/api/v1/events/``), each beside
+    the bare SQL for the same rows."""
     from django.test import Client
 
     from oneteam.core.access import scope_for
@@ -375,13 +376,28 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
             f"WHERE p.id IN ({marks})", keys)
         return keys
 
-    def page(number: int):
-        r = client.get(f"/flows/events/?page={number}")
+    def bare_due():
+        # The most pressing first, as the page reads it (``selectors.flow_list_keys``):
+        # the running clocks by next due, from the open processes' partial index.
+        raw(f"SELECT COUNT(*) FROM (SELECT p.id FROM workflow_process p WHERE {where_sql} "
+            f"LIMIT {count_limit(PAGE_SIZE) + 1}) t", params)
+        keys = [r[0] for r in raw(f"SELECT p.id FROM workflow_process p WHERE {where_sql} "
+                                  f"AND p.closed_at IS NULL AND p.next_due IS NOT NULL "
+                                  f"ORDER BY p.next_due, p.id LIMIT {PAGE_SIZE}", params)]
+        marks = ", ".join("%s" for _ in keys)
+        raw(f"SELECT p.*, e.* FROM workflow_process p JOIN command_event e ON e.process_id = p.id "
+            f"WHERE p.id IN ({marks})", keys)
+        return keys
+
+    def page(number: int, url: str = "/flows/events/?page={number}"):
+        r = client.get(url.format(number=number))
         assert r.status_code == 200, r.status_code
 
     # What the page lists (its selector's first keys) is what the bare SQL lists.
     mine = list(selectors.processes_of(who, "event").values_list("pk", flat=True)[:PAGE_SIZE])
     assert mine == bare(1), f"{label}: the page and the bare SQL list different leads"
+    pressing = selectors.flow_list_keys(selectors.processes_of(who, "event", order="due"))
+    assert list(pressing[:PAGE_SIZE]) == bare_due(), f"{label}: ?order=due and its bare SQL differ"
     n = max(10, repeat // 2)
     return {
         "user": who.username,
@@ -392,6 +408,9 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
         "page_5": summary(ms_samples(lambda: page(5), n)),
         "bare_sql": summary(ms_samples(lambda: bare(1), n)),
         "bare_sql_page_5": summary(ms_samples(lambda: bare(5), n)),
+        "page_1_due": summary(ms_samples(lambda: page(1, "/flows/events/?order=due"), n)),
+        "bare_sql_due": summary(ms_samples(bare_due, n)),
+        "api_page_1": summary(ms_samples(lambda: page(1, "/api/v1/events/"), n)),
     }
 
 
@@ -792,6 +811,11 @@ def table(results: dict) -> str:
                 f"page 1 {f(fig['page_1'])}; page 5 median {fig['page_5']['median_ms']} ms",
                 f(fig["bare_sql"]) + f" (bare SQL: {fig.get('count', 'count')}, {fig.get('page_size', 50)} keys, rows)"
                 + (f"; page 5 median {page_5['median_ms']} ms" if page_5 else ""), "p95 < 150 ms")
+            if "page_1_due" in fig:
+                row(f"(a) lead list /flows/events/?order=due as the {label}", f(fig["page_1_due"]),
+                    f(fig["bare_sql_due"]) + " (bare SQL: count, running clocks by next due, rows)", "p95 < 150 ms")
+                row(f"(a) API /api/v1/events/ as the {label}", f(fig["api_page_1"]),
+                    f(fig["bare_sql"]) + " (the page's bare SQL)", "p95 < 150 ms")
         for label, fig in a.get("inboxes", {}).items():
             row(f"(a) inbox /flows/inbox/ (to do) as the {label} ({fig['user']}, "
                 f"{fig['to_do']:,}{'+' if fig['more'] else ''} to do)", f(fig["page"]),

@@ -71,6 +71,9 @@ class BoundedPaginator(Paginator):
         # Which rows fill the limit does not change how many there are: no
         # ORDER BY, so the database may take them in any order (a
         # department's party set without sorting the leads it names).
+        cut_count = getattr(self.object_list, "cut_count", None)
+        if cut_count is not None:
+            return cut_count(self.limit + 1)
         return self.object_list.order_by()[: self.limit + 1].count()
 
     @property
@@ -87,6 +90,45 @@ def bounded_page(object_list, per_page: int, number):
     """Page ``number`` (as the request gave it) of ``object_list``, counted
     as far as :class:`BoundedPaginator` counts."""
     return BoundedPaginator(object_list, per_page, near=number).get_page(number)
+
+
+class Chained:
+    """Ordered querysets read one after the other as one list, for a
+    paginator: the parts of ``whole`` in turn (``parts`` must partition it,
+    each in its own order). A slice reads the part it starts in, and the next
+    one only when the first runs out (then the first is counted, to know
+    where the next one starts). So a list can be ordered in steps an index
+    can walk: a sort the database could only do on the whole list."""
+
+    def __init__(self, whole, *parts) -> None:
+        self.whole, self.parts = whole, parts
+
+    def count(self) -> int:
+        return self.whole.count()
+
+    def cut_count(self, limit: int) -> int:
+        """The length of the list, counted up to ``limit`` rows (:class:`BoundedPaginator`)."""
+        return self.whole.order_by()[:limit].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("Chained takes slices without a step")
+        start, stop = key.start or 0, key.stop
+        if start < 0 or stop is None or stop < start:
+            raise ValueError("Chained takes slices from 0 or later with an end")
+        rows: list = []
+        for part in self.parts:
+            got = list(part[start:stop])
+            rows += got
+            if len(got) == stop - start:
+                break
+            # This part ended inside the slice when it gave rows (or from 0); else it is counted.
+            length = start + len(got) if got or not start else part.count()
+            start, stop = max(start - length, 0), stop - length
+        return rows
 
 
 def keys_of(queryset):

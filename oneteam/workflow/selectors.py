@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
 from oneteam.core.errors import InvalidInput
-from oneteam.core.paging import in_key_order
+from oneteam.core.paging import Chained, in_key_order, keys_of
 from oneteam.worktime.services import due_text, status_text
 
 from . import clock
@@ -116,9 +116,31 @@ def with_list_data(qs: QuerySet) -> QuerySet:
     )
 
 
+def flow_list_keys(qs: QuerySet):
+    """The keys of a flow's ordered list ``qs`` (:func:`processes_of`) for a
+    page (``keys_of``).
+
+    In the most pressing order (:data:`MOST_PRESSING`) they are read in two
+    steps (:class:`~oneteam.core.paging.Chained`): the processes with a
+    running clock by ``next_due``, which the partial indexes on a kind's open
+    processes walk, then the rest by key. Only an open process has a
+    ``next_due`` (the kernel clears it at the end), so this is the same list.
+    Sorted in one query, every process the reader can see was sorted for each
+    page: 250 ms for the city centre's leads at 10⁶ on SQLite. (The inbox
+    spans kinds and holds open processes only: no index walks it by
+    ``next_due``, and two steps measured no better there.)
+    """
+    keys = keys_of(qs)
+    if tuple(qs.query.order_by) != tuple(MOST_PRESSING):
+        return keys
+    running = Q(closed_at__isnull=True, next_due__isnull=False)
+    return Chained(keys.order_by(), keys.filter(running).order_by("next_due", "pk"),
+                   keys.exclude(running).order_by("pk"))
+
+
 def list_rows(keys: list) -> list[Process]:
     """The processes ``keys`` with what a list row shows (:func:`with_list_data`),
-    in that order: a page read keys first (``core.paging.keys_of``)."""
+    in that order: a page read keys first (``core.paging.keys_of``, :func:`flow_list_keys`)."""
     return in_key_order(with_list_data(Process.objects.all()), keys)
 
 

@@ -31,12 +31,13 @@ def _flow_or_404(route: str) -> Flow:
     return flow
 
 
-def _page(request, qs):
-    """A page of the ordered list ``qs`` read keys first (``keys_of``): the
-    sort carries the keys alone, then the page's rows are fetched by key with
-    what a row shows (``selectors.list_rows``). The list is counted only as
-    far as it can be paged from here (:class:`BoundedPaginator`)."""
-    page = bounded_page(keys_of(qs), PAGE_SIZE, request.GET.get("page"))
+def _page(request, keys):
+    """A page of a list read keys first (``keys``: ``keys_of`` a list, or
+    ``selectors.flow_list_keys``): the sort carries the keys alone, then the
+    page's rows are fetched by key with what a row shows
+    (``selectors.list_rows``). The list is counted only as far as it can be
+    paged from here (:class:`BoundedPaginator`)."""
+    page = bounded_page(keys, PAGE_SIZE, request.GET.get("page"))
     page.object_list = selectors.list_rows(list(page.object_list))
     return page
 
@@ -59,7 +60,7 @@ def inbox(request):
         tab = "todo"
     now = timezone.now()
     order = selectors.order_of(request.GET.get("order"), selectors.INBOX_ORDER[tab])
-    page = _page(request, selectors.inbox(request.user, tab, now=now, order=order))
+    page = _page(request, keys_of(selectors.inbox(request.user, tab, now=now, order=order)))
     return render(
         request,
         "workflow/inbox.html",
@@ -92,7 +93,8 @@ def process_list(request, route: str):
     state = request.GET.get("state") or None
     now = timezone.now()
     order = selectors.order_of(request.GET.get("order"), "new")
-    page = _page(request, selectors.processes_of(request.user, flow.kind, state=state, order=order))
+    page = _page(request, selectors.flow_list_keys(
+        selectors.processes_of(request.user, flow.kind, state=state, order=order)))
     return render(
         request,
         "workflow/list.html",

@@ -9,9 +9,10 @@ counting every lead a township can see, for every page of its list, was most
 of the list's time at 10⁶ leads. ``?page=last`` asks for the end, so it is
 counted exactly.
 
-A view with a ``list_rows(keys)`` method is paged keys first, as the pages
-are: the count and the page's sort carry the primary keys alone
-(:func:`oneteam.core.paging.keys_of`), then ``list_rows`` reads the page's
+A view with ``list_keys(queryset)`` and ``list_rows(keys)`` methods is paged
+keys first, as the pages are: the count and the page's sort carry the
+primary keys alone (``list_keys``, for example
+:func:`oneteam.core.paging.keys_of`), then ``list_rows`` reads the page's
 rows by key with what a row shows.
 """
 
@@ -23,7 +24,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from oneteam.core.paging import BoundedPaginator, keys_of
+from oneteam.core.paging import BoundedPaginator
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -38,7 +39,7 @@ class Pagination(pagination.PageNumberPagination):
             return None
         list_rows = getattr(view, "list_rows", None)
         if list_rows is not None:
-            queryset = keys_of(queryset)
+            queryset = view.list_keys(queryset)
         number = request.query_params.get(self.page_query_param) or 1
         if number in self.last_page_strings:
             paginator = Paginator(queryset, page_size)

@@ -72,3 +72,29 @@ def test_the_count_is_one_query_cut_at_the_limit(rows):
     assert len(captured.captured_queries) == 1
     sql = captured.captured_queries[0]["sql"]
     assert sql.startswith("SELECT COUNT(*)") and "LIMIT 13" in sql
+
+
+def test_chained_parts_read_as_one_list(rows):
+    """Two ordered parts of one list: slices across the step, from inside
+    the second part (the first counted then, once), counts, and paging."""
+    evens = rows.filter(name__regex=r"[02468]$")
+    odds = rows.exclude(name__regex=r"[02468]$").order_by("-name")
+    chained = paging.Chained(rows, evens, odds)
+    whole = [r.name for r in evens.all()] + [r.name for r in odds.all()]
+    for start, stop in ((0, 7), (25, 35), (30, 31), (40, 60), (29, 30), (55, 70), (70, 80), (3, 3)):
+        assert [r.name for r in chained[start:stop]] == whole[start:stop], (start, stop)
+    with CaptureQueriesContext(connection) as inside_first:
+        chained[0:10]
+    with CaptureQueriesContext(connection) as across:
+        chained[25:35]
+    with CaptureQueriesContext(connection) as in_second:
+        chained[40:50]
+    # One part read; two parts read; the first part read empty, counted, then the second read.
+    assert (len(inside_first), len(across), len(in_second)) == (1, 2, 3)
+    assert (chained.count(), len(chained), chained.cut_count(11)) == (60, 60, 11)
+    pager = BoundedPaginator(chained, 7, floor=14, ahead=0)
+    assert (pager.count, pager.more, pager.num_pages) == (14, True, 2)
+    assert [r.name for r in pager.get_page(2)] == whole[7:14]
+    for bad in (slice(None, None, 2), slice(-1, 3), slice(2, None), 3):
+        with pytest.raises((TypeError, ValueError)):
+            chained[bad]

@@ -14,6 +14,7 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
 from oneteam.core.errors import InvalidInput
+from oneteam.core.paging import keys_of
 
 from .. import selectors, services
 from ..declare import Action, Flow
@@ -30,6 +31,10 @@ class KeysFirstListMixin:
     """A list of processes paged keys first (``core.api.pagination``): the
     count and the sort carry the keys alone, then the page's rows are read by
     key with what a row shows, as on the pages."""
+
+    @staticmethod
+    def list_keys(queryset):
+        return keys_of(queryset)
 
     @staticmethod
     def list_rows(keys: list) -> list[Process]:
@@ -69,6 +74,10 @@ class ProcessViewSetBase(KeysFirstListMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return s.ProcessListSerializer if self.action == "list" else s.ProcessDetailSerializer
+
+    @staticmethod
+    def list_keys(queryset):
+        return selectors.flow_list_keys(queryset)
 
     @extend_schema(parameters=[OpenApiParameter("state", str, description=gettext_lazy("按状态筛选")),
                                ORDER_PARAMETER])

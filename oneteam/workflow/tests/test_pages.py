@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from oneteam.workflow import services
@@ -167,3 +168,48 @@ def test_context_processor_unread_lazy(cast, rf):
 
     assert notifications(request)["unread_notifications"]() == 0
     assert Template("{{ unread_notifications }}").render(Context(notifications(request))) == "0"
+
+
+def test_most_pressing_list_read_in_two_steps_is_the_one_sorted_list(client, cast, start_drill, clock, monkeypatch):
+    """A flow's list in the most pressing order, read as running clocks by
+    next due then the rest by key (``selectors.flow_list_keys``), pages
+    exactly as the one sorted query orders: across the step, from inside the
+    second step, on the page and in the API."""
+    from oneteam.workflow import selectors, views
+
+    made = []
+    for day in (5, 1, 3, 2, 4, 6, 7):  # response clocks due on different days
+        clock.set(2026, 10, 12 + day, 10, 0)
+        made.append(start_drill())
+    services.perform(made[1], "accept", actor=cast.officer)
+    services.perform(made[1], "suspend", actor=cast.officer, reason="等待第三方")  # open, no running clock
+    services.perform(made[2], "withdraw", actor=cast.dispatcher, reason="重复派发")  # closed
+    services.perform(made[4], "withdraw", actor=cast.dispatcher, reason="重复派发")
+    clock.set(2026, 10, 20, 10, 0)
+    sorted_once = list(selectors.processes_of(cast.officer, "drill", order="due").values_list("pk", flat=True))
+    running = [p.pk for p in made if p.pk not in (made[1].pk, made[2].pk, made[4].pk)]
+    assert sorted_once[:4] != sorted(running) and set(sorted_once[:4]) == set(running)  # by due, not by key
+    assert sorted_once[4:] == sorted([made[1].pk, made[2].pk, made[4].pk])
+    keys = selectors.flow_list_keys(selectors.processes_of(cast.officer, "drill", order="due"))
+    assert [keys[i:j] for i, j in ((0, 3), (3, 6), (6, 9), (5, 7), (0, 0))] == [
+        sorted_once[0:3], sorted_once[3:6], sorted_once[6:9], sorted_once[5:7], []]
+    assert (keys.count(), keys.cut_count(3)) == (7, 3)
+    newest = selectors.flow_list_keys(selectors.processes_of(cast.officer, "drill", order="new"))
+    assert isinstance(newest, QuerySet)  # other orders: the one query
+    assert list(newest) == [p.pk for p in sorted(made, key=lambda p: p.created_at, reverse=True)]
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    _login(client, cast.officer)
+    pages = []
+    for number in (1, 2, 3):
+        html = client.get(f"/flows/drills/?order=due&page={number}").content.decode()
+        pages += [pk for pk in sorted_once if f'/flows/drills/{pk}/"' in html]
+    assert pages == sorted_once
+    client.logout()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(cast.officer)
+    got = [row["id"] for n in (1, 2, 3)
+           for row in api.get(f"/api/v1/drills/?order=due&page_size=3&page={n}").json()["results"]]
+    assert got == sorted_once
