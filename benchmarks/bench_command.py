@@ -364,30 +364,24 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
     total = raw(f"SELECT COUNT(*) FROM workflow_process p WHERE {where_sql}", params)[0][0]
     say(f"(a) 事件列表 /flows/events/：{label} {who.username} 可见 {total} 件")
 
-    def bare(number: int):
+    def bare_page(number: int, *, also: str = "", order: str = "p.created_at DESC, p.id DESC"):
         # The pager's count stops at its limit (``core.paging.BoundedPaginator``); so does this one.
         limit = count_limit(PAGE_SIZE, number)
         raw(f"SELECT COUNT(*) FROM (SELECT p.id FROM workflow_process p WHERE {where_sql} LIMIT {limit + 1}) t", params)
-        keys = [r[0] for r in raw(f"SELECT p.id FROM workflow_process p WHERE {where_sql} "
-                                  f"ORDER BY p.created_at DESC, p.id DESC "
+        keys = [r[0] for r in raw(f"SELECT p.id FROM workflow_process p WHERE {where_sql}{also} ORDER BY {order} "
                                   f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}", params)]
         marks = ", ".join("%s" for _ in keys)
         raw(f"SELECT p.*, e.* FROM workflow_process p JOIN command_event e ON e.process_id = p.id "
             f"WHERE p.id IN ({marks})", keys)
         return keys
 
+    def bare(number: int):
+        return bare_page(number)
+
     def bare_due():
         # The most pressing first, as the page reads it (``selectors.flow_list_keys``):
         # the running clocks by next due, from the open processes' partial index.
-        raw(f"SELECT COUNT(*) FROM (SELECT p.id FROM workflow_process p WHERE {where_sql} "
-            f"LIMIT {count_limit(PAGE_SIZE) + 1}) t", params)
-        keys = [r[0] for r in raw(f"SELECT p.id FROM workflow_process p WHERE {where_sql} "
-                                  f"AND p.closed_at IS NULL AND p.next_due IS NOT NULL "
-                                  f"ORDER BY p.next_due, p.id LIMIT {PAGE_SIZE}", params)]
-        marks = ", ".join("%s" for _ in keys)
-        raw(f"SELECT p.*, e.* FROM workflow_process p JOIN command_event e ON e.process_id = p.id "
-            f"WHERE p.id IN ({marks})", keys)
-        return keys
+        return bare_page(1, also=" AND p.closed_at IS NULL AND p.next_due IS NOT NULL", order="p.next_due, p.id")
 
     def page(number: int, url: str = "/flows/events/?page={number}"):
         r = client.get(url.format(number=number))
