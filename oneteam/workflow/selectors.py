@@ -144,6 +144,31 @@ def list_rows(keys: list) -> list[Process]:
     return in_key_order(with_list_data(Process.objects.all()), keys)
 
 
+#: A to-do list is read from its reader's body's own active parties when it has at most this many.
+OWN_PARTIES_FIRST = 5000
+
+
+def _from_own_parties(user, base: QuerySet) -> QuerySet:
+    """``base`` (the processes ``user`` can see), read from the processes in
+    which the user's body is an active party when those are few.
+
+    A to-do is always one of them (an action needs an active party), so the
+    list is the same. SQLite reads a query from the first of its ``id IN
+    (subquery)`` terms; the access filter's comes first otherwise, and for a
+    department that is every process of its 24 bodies (36,000 at 10⁶ leads)
+    against 1,900 of its own: 55 → 18 ms for each of the to-do's two queries.
+    A township room is a party of every lead of its township and the city
+    centre of most: their lists keep the access filter's order (one cut
+    count of the parties, under 1 ms, tells them apart). PostgreSQL plans
+    both the same."""
+    if not getattr(user, "is_authenticated", False) or not user.body_id:
+        return base
+    own = Party.objects.filter(body_id=user.body_id, active=True).values("process_id")
+    if own.order_by()[: OWN_PARTIES_FIRST + 1].count() > OWN_PARTIES_FIRST:
+        return base
+    return Process.objects.filter(pk__in=own) & base
+
+
 def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str | None = None) -> QuerySet:
     """The user's inbox tab: ``todo`` (open, an action is available to them),
     ``overdue`` (open, a deadline of a process their body takes part in has
@@ -153,7 +178,7 @@ def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str
     now = now or timezone.now()
     base = Process.objects.visible_to(user)
     if tab == "todo":
-        qs = base.open().filter(actionable_q(user))
+        qs = _from_own_parties(user, base).open().filter(actionable_q(user))
     elif tab == "overdue":
         involved = _involved_q(user, [PartyRole.INITIATOR, PartyRole.ASSIGNEE, PartyRole.SUPERVISOR])
         qs = base.open().filter(involved & overdue_deadlines_q(now))

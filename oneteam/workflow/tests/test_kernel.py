@@ -439,3 +439,26 @@ def test_accept_notifies_other_party_users_after_commit(cast, start_drill, djang
     assert "other_dispatcher" not in users
     n = Notification.objects.filter(user=cast.dispatcher).get()
     assert p.number in n.text and "签收" in n.text and n.verb == "drill.accept"
+
+
+@pytest.mark.parametrize("own_first", [5000, 0])
+def test_inbox_to_do_is_the_same_list_read_from_the_readers_own_parties(cast, start_drill, monkeypatch, own_first):
+    """The to-do read from the reader's body's active parties (when they are
+    few) or from the access filter alone lists the same processes; the
+    reader's parties lead the query only when they are few."""
+    from oneteam.workflow import selectors
+
+    monkeypatch.setattr(selectors, "OWN_PARTIES_FIRST", own_first)
+    mine = [start_drill() for _ in range(3)]
+    elsewhere = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room,
+                            assignees=[cast.other_team], copied=[])
+    services.perform(mine[2], "accept", actor=cast.officer)  # still the team's to do
+    services.perform(mine[1], "withdraw", actor=cast.dispatcher, reason="重复派发")  # closed: not to do
+    todo = selectors.inbox(cast.officer, "todo")
+    assert sorted(todo.values_list("pk", flat=True)) == sorted([mine[0].pk, mine[2].pk])
+    assert list(selectors.inbox(cast.other_dispatcher, "todo").values_list("pk", flat=True)) == [elsewhere.pk]
+    assert selectors.inbox(cast.dispatcher, "todo").filter(pk=elsewhere.pk).count() == 0
+    where = str(todo.query).split(" WHERE ", 1)[1]
+    # The first subquery of the condition: the team's own active parties, or the access filter's.
+    leads_with_own = '."active"' in where.split(" AND ", 1)[0]
+    assert leads_with_own is bool(own_first), where[:300]
