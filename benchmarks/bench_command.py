@@ -416,14 +416,13 @@ def inbox_figures(who, repeat: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from oneteam.core.paging import count_limit
+    from oneteam.core.paging import count_limit, keys_of
     from oneteam.workflow import selectors
     from oneteam.workflow.views import PAGE_SIZE
 
     client = Client()
     client.force_login(who)
-    keys = (selectors.inbox(who, "todo", now=timezone.now(), order=selectors.INBOX_ORDER["todo"])
-            .select_related(None).prefetch_related(None).values_list("pk", flat=True))
+    keys = keys_of(selectors.inbox(who, "todo", now=timezone.now(), order=selectors.INBOX_ORDER["todo"]))
     limit = count_limit(PAGE_SIZE)
     count_sql, count_params = keys.order_by()[: limit + 1].query.sql_with_params()
     keys_sql, keys_params = keys[:PAGE_SIZE].query.sql_with_params()
