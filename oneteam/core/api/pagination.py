@@ -9,11 +9,10 @@ counting every lead a township can see, for every page of its list, was most
 of the list's time at 10⁶ leads. ``?page=last`` asks for the end, so it is
 counted exactly.
 
-A view with ``list_keys(queryset)`` and ``list_rows(keys)`` methods is paged
-keys first, as the pages are: the count and the page's sort carry the
-primary keys alone (``list_keys``, for example
-:func:`oneteam.core.paging.keys_of`), then ``list_rows`` reads the page's
-rows by key with what a row shows.
+A view with a ``list_rows(keys)`` method is paged keys first, as the pages
+are: the count and the page's sort carry the primary keys alone (the view's
+``list_keys(queryset)``, by default :func:`oneteam.core.paging.keys_of`),
+then ``list_rows`` reads the page's rows by key with what a row shows.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from oneteam.core.paging import BoundedPaginator
+from oneteam.core.paging import BoundedPaginator, keys_of
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -39,7 +38,7 @@ class Pagination(pagination.PageNumberPagination):
             return None
         list_rows = getattr(view, "list_rows", None)
         if list_rows is not None:
-            queryset = view.list_keys(queryset)
+            queryset = getattr(view, "list_keys", keys_of)(queryset)
         number = request.query_params.get(self.page_query_param) or 1
         if number in self.last_page_strings:
             paginator = Paginator(queryset, page_size)

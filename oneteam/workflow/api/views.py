@@ -14,7 +14,6 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
 from oneteam.core.errors import InvalidInput
-from oneteam.core.paging import keys_of
 
 from .. import selectors, services
 from ..declare import Action, Flow
@@ -31,10 +30,6 @@ class KeysFirstListMixin:
     """A list of processes paged keys first (``core.api.pagination``): the
     count and the sort carry the keys alone, then the page's rows are read by
     key with what a row shows, as on the pages."""
-
-    @staticmethod
-    def list_keys(queryset):
-        return keys_of(queryset)
 
     @staticmethod
     def list_rows(keys: list) -> list[Process]:
