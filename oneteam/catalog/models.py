@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
-from oneteam.workflow.models import ProcessRecord
+from oneteam.org.models import ScopedQuerySet
+from oneteam.workflow.models import Process, ProcessRecord
 
 from .choices import CatalogLevel, DecisionKind, MatterKind, TransferScope
 
@@ -323,12 +324,14 @@ class CompetenceRule(models.Model):
 # --------------------------------------------------------------------------
 
 
-class EmpowermentRequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> models.QuerySet:
-        """Follows the process: parties, the township's own staff, citywide bodies."""
-        from oneteam.workflow.models import Process
+class EmpowermentRequestQuerySet(ScopedQuerySet):
+    """Follows the process: parties, the township's own staff, citywide
+    bodies. A reader who sees everything gets no filter (``visible_to``): the
+    set of every process visible was built for each list, a million keys
+    at 10⁶ leads (0.1 s warm, seconds cold, for the empowerments page)."""
 
-        return self.filter(process__in=Process.objects.visible_to(user).values("pk"))
+    def for_scope(self, scope) -> models.QuerySet:
+        return self.filter(process__in=Process.objects.for_scope(scope))
 
 
 class EmpowermentRequest(ProcessRecord):

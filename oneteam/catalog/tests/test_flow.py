@@ -134,3 +134,21 @@ def test_propose_cancel_by_initiator_needs_reason(world):
     process = _propose(world)
     perform(process, "cancel", actor=world.proposer, reason="重新研究")
     assert process.state == "cancelled"
+
+
+def test_empowerment_requests_visible_to_their_township_and_citywide_bodies_only(world):
+    """A township's request is listed for its own staff and for citywide
+    bodies (no filter at all for those who see everything), never for
+    another township's staff."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    process = _propose(world)
+    mine = EmpowermentRequest.objects.visible_to(world.cast.dispatcher)
+    assert list(mine.values_list("process_id", flat=True)) == [process.pk]
+    assert not EmpowermentRequest.objects.visible_to(world.cast.other_dispatcher).exists()
+    assert list(EmpowermentRequest.objects.visible_to(world.reviewer).values_list("pk", flat=True)) == [process.pk]
+    with CaptureQueriesContext(connection) as everything:
+        assert list(EmpowermentRequest.objects.visible_to(world.cast.admin).values_list("pk", flat=True)) == [
+            process.pk]
+    assert "workflow_process" not in everything.captured_queries[-1]["sql"]
