@@ -24,7 +24,7 @@ def overdue(user, kind: str, *, now) -> QuerySet:
     passed: the overdue flag shown to the department, the township and the
     guidance office alike (the kernel's "overdue" inbox tab misses citywide
     supervisors, whose scope has no body ids; reported to the kernel owner)."""
-    qs = Process.objects.visible_to(user).filter(kind=kind).open().filter(kernel_selectors.overdue_deadlines_q(now))
+    qs = kernel_selectors.visible_of_kind(user, kind).open().filter(kernel_selectors.overdue_deadlines_q(now))
     return kernel_selectors.with_list_data(qs).order_by("created_at", "pk")
 
 
@@ -38,7 +38,7 @@ def open_disputes(user) -> QuerySet:
     """Open disputes the user may see, with their subject lead, the interim
     holder, the subject's current assignees and the running stage deadline,
     in a fixed number of queries (the dashboard "leads under dispute")."""
-    visible = Process.objects.visible_to(user).filter(kind=flows.DISPUTE.kind, closed_at__isnull=True)
+    visible = kernel_selectors.visible_of_kind(user, flows.DISPUTE.kind).filter(closed_at__isnull=True)
     return (
         Dispute.objects.filter(process__in=visible)
         .select_related("process", "process__township", "process__initiator_body", "subject", "subject__township",

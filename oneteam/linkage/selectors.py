@@ -116,7 +116,7 @@ def referral_timeliness(user, *, now: dt.datetime | None = None) -> dict[str, An
     """Counts for the oversight dashboard, in SQL: referrals by state, and per
     deadline name how many were met, late, are running or are overdue now."""
     now = now or timezone.now()
-    base = Process.objects.visible_to(user).filter(kind=flows.REFERRAL)
+    base = wf.visible_of_kind(user, flows.REFERRAL)
     by_state = {r["state"]: r["n"] for r in base.values("state").annotate(n=Count("pk"))}
     deadlines = (ProcessDeadline.objects.filter(process__in=base, superseded=False).values("name")
                  .annotate(met=Count("pk", filter=Q(met_on_time=True)),

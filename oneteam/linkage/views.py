@@ -199,7 +199,7 @@ def planner_page(request):
     schedule = services.merge_proposals(period_from=start, period_until=end, window_days=window)
     rows = _group_rows(schedule, merges_only=False)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    combined = (Process.objects.visible_to(request.user).filter(kind=flows.COMBINED)
+    combined = (wf.visible_of_kind(request.user, flows.COMBINED)
                 .select_related("linkage_combinedinspection__target", "linkage_combinedinspection__lead_body")
                 .order_by("-created_at")[:20])
     return render(request, "linkage/planner.html", {"schedule": schedule, "summary": schedule.summary(),

@@ -144,29 +144,37 @@ def list_rows(keys: list) -> list[Process]:
     return in_key_order(with_list_data(Process.objects.all()), keys)
 
 
-#: A to-do list is read from its reader's body's own active parties when it has at most this many.
-OWN_PARTIES_FIRST = 5000
+#: A query is read from a narrower set of processes when it holds at most this many.
+FEW = 5000
+
+
+def _read_from(few, base: QuerySet) -> QuerySet:
+    """``base`` read from the processes ``few`` (a subquery of keys that
+    ``base``'s rows all belong to) when those are at most :data:`FEW`: one
+    cut count, under 1 ms, tells. The list is the same either way.
+
+    SQLite reads a query from the first of its ``id IN (subquery)`` terms
+    and, without statistics of skew, takes the access filter's (a
+    township's own leads or a body's party set, tens of thousands at 10⁶)
+    for smaller than a rare kind or a department's own parties.
+    PostgreSQL plans both forms alike (measured in ``benchmarks/README.md``,
+    "Most pressing first …")."""
+    if few.order_by()[:FEW + 1].count() > FEW:
+        return base
+    return Process.objects.filter(pk__in=few) & base
 
 
 def _from_own_parties(user, base: QuerySet) -> QuerySet:
-    """``base`` (the processes ``user`` can see), read from the processes in
-    which the user's body is an active party when those are few.
-
-    A to-do is always one of them (an action needs an active party), so the
-    list is the same. SQLite reads a query from the first of its ``id IN
-    (subquery)`` terms; the access filter's comes first otherwise, and for a
-    department that is every process of its 24 bodies (36,000 at 10⁶ leads)
-    against 1,900 of its own: 55 → 18 ms for each of the to-do's two queries.
-    A township room is a party of every lead of its township and the city
-    centre of most: their lists keep the access filter's order (one cut
-    count of the parties, under 1 ms, tells them apart). PostgreSQL plans
-    both the same."""
+    """``base`` (the processes ``user`` can see) read from the processes in
+    which the user's body is an active party, when those are few. A to-do is
+    always one of them (an action needs an active party). For a department:
+    its 1,900 against the 36,000 processes of its 24 bodies at 10⁶ leads,
+    55 → 18 ms for each of the to-do's two queries on SQLite. A township
+    room is a party of every lead of its township and the city centre of
+    most: theirs keep the access filter's order."""
     if not getattr(user, "is_authenticated", False) or not user.body_id:
         return base
-    own = Party.objects.filter(body_id=user.body_id, active=True).values("process_id")
-    if own.order_by()[: OWN_PARTIES_FIRST + 1].count() > OWN_PARTIES_FIRST:
-        return base
-    return Process.objects.filter(pk__in=own) & base
+    return _read_from(Party.objects.filter(body_id=user.body_id, active=True).values("process_id"), base)
 
 
 def inbox(user, tab: str = "todo", *, now: dt.datetime | None = None, order: str | None = None) -> QuerySet:
@@ -195,11 +203,20 @@ def inbox_counts(user, *, now: dt.datetime | None = None) -> dict[str, int]:
     return {tab: inbox(user, tab, now=now).count() for tab in INBOX_TABS}
 
 
+def visible_of_kind(user, kind: str) -> QuerySet:
+    """The processes of ``kind`` visible to ``user``; a rare kind (a
+    township's collaborations among a million leads) is read from its own
+    rows (:func:`_read_from`): 95 → 5 ms for a township's count at 10⁶ on
+    SQLite."""
+    of_kind = Process.objects.filter(kind=kind)
+    return _read_from(of_kind.values("pk"), Process.objects.visible_to(user).filter(kind=kind))
+
+
 def processes_of(user, kind: str, *, state: str | None = None, order: str | None = None) -> QuerySet:
     """The processes of ``kind`` visible to ``user`` (in ``state``), in
     ``order`` (:data:`ORDERS`; newest first by default; any other name is
     refused)."""
-    qs = Process.objects.visible_to(user).filter(kind=kind)
+    qs = visible_of_kind(user, kind)
     if state:
         qs = qs.filter(state=state)
     return _ordered(with_list_data(qs), order, "new")

@@ -448,7 +448,7 @@ def test_inbox_to_do_is_the_same_list_read_from_the_readers_own_parties(cast, st
     reader's parties lead the query only when they are few."""
     from oneteam.workflow import selectors
 
-    monkeypatch.setattr(selectors, "OWN_PARTIES_FIRST", own_first)
+    monkeypatch.setattr(selectors, "FEW", own_first)
     mine = [start_drill() for _ in range(3)]
     elsewhere = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room,
                             assignees=[cast.other_team], copied=[])
@@ -462,3 +462,22 @@ def test_inbox_to_do_is_the_same_list_read_from_the_readers_own_parties(cast, st
     # The first subquery of the condition: the team's own active parties, or the access filter's.
     leads_with_own = '."active"' in where.split(" AND ", 1)[0]
     assert leads_with_own is bool(own_first), where[:300]
+
+
+@pytest.mark.parametrize("few", [5000, 0])
+def test_a_rare_kind_is_the_same_list_read_from_its_own_rows(cast, start_drill, monkeypatch, few):
+    """A flow's list of a kind with few processes is read from that kind's
+    rows first (``visible_of_kind``), still within the reader's access: the
+    same processes either way, never another township's."""
+    from oneteam.workflow import selectors
+
+    monkeypatch.setattr(selectors, "FEW", few)
+    mine = [start_drill() for _ in range(2)]
+    elsewhere = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room,
+                            assignees=[cast.other_team], copied=[])
+    listed = selectors.processes_of(cast.officer, "drill")
+    assert list(listed.values_list("pk", flat=True)) == [mine[1].pk, mine[0].pk]
+    assert list(selectors.processes_of(cast.other_dispatcher, "drill").values_list("pk", flat=True)) == [elsewhere.pk]
+    assert selectors.visible_of_kind(cast.admin, "drill").count() == 3
+    first = str(listed.query).split(" WHERE ", 1)[1].split(" AND ", 1)[0]
+    assert ("SELECT U0.\"id\"" in first) is bool(few), first
