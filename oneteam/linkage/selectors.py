@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from oneteam.org.choices import BodyKind
 from oneteam.workflow import selectors as wf
-from oneteam.workflow.models import Process, ProcessDeadline, Transition
+from oneteam.workflow.models import ProcessDeadline, Transition
 
 from . import conf, flows, planner
 from .choices import PlanStatus
@@ -161,8 +161,8 @@ def response_summary(user) -> dict[str, Any]:
     qs = police_support_rows(user)
     pairs = list(qs.values_list("created_at", "answered_at"))
     answered = [minutes_between(a, b) for a, b in pairs if b is not None]
-    deadline = ProcessDeadline.objects.filter(process__in=Process.objects.visible_to(user).filter(
-        kind=flows.POLICE_SUPPORT), name="response")
+    deadline = ProcessDeadline.objects.filter(process__in=wf.visible_of_kind(user, flows.POLICE_SUPPORT),
+                                              name="response")
     met = deadline.filter(met_on_time=True).count()
     return {"requests": len(pairs), "answered": len(answered), "on_time": met,
             "avg_minutes": round(sum(answered) / len(answered)) if answered else None}
