@@ -117,8 +117,11 @@ def body_list(request):
     groups: dict[str, list] = {}
     for body in bodies.order_by("level", "kind", "code"):
         groups.setdefault(f"{body.get_level_display()} · {body.get_kind_display()}", []).append(body)
+    # The directory lists every township's bodies; only the reader's own townships' pages open.
+    openable = set(Township.objects.visible_to(request.user).values_list("pk", flat=True))
     return render(request, "org/body_list.html", {
         "groups": groups, "kinds": BodyKind.choices, "kind": kind, "q": q, "levels": BodyLevel.choices,
+        "openable_townships": openable,
     })
 
 

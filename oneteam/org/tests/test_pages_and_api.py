@@ -40,6 +40,19 @@ def test_township_detail_other_township_is_404(client, cast):
     assert client.get(reverse("org:township-detail", args=[cast.other_township.pk])).status_code == 404
 
 
+def test_body_directory_links_only_the_townships_the_reader_can_open(client, cast):
+    """The directory lists another township's bodies by name, without a link
+    to that township's page (it would answer 404); the city centre gets both links."""
+    own = reverse("org:township-detail", args=[cast.township.pk])
+    other = reverse("org:township-detail", args=[cast.other_township.pk])
+    client.force_login(cast.dispatcher)
+    html = client.get(reverse("org:body-list")).content.decode()
+    assert f'href="{own}"' in html and f'href="{other}"' not in html and cast.other_township.name in html
+    client.force_login(cast.centre_dispatcher)
+    html = client.get(reverse("org:body-list")).content.decode()
+    assert f'href="{own}"' in html and f'href="{other}"' in html
+
+
 def test_township_detail_command_centre_sees_both(client, cast):
     client.force_login(cast.centre_dispatcher)
     for t in (cast.township, cast.other_township):
