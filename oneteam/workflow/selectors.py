@@ -6,6 +6,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,13 +154,13 @@ def _read_from(few, base: QuerySet) -> QuerySet:
     ``base``'s rows all belong to) when those are at most :data:`FEW`: one
     cut count, under 1 ms, tells. The list is the same either way.
 
-    SQLite reads a query from the first of its ``id IN (subquery)`` terms
-    and, without statistics of skew, takes the access filter's (a
+    SQLite only. It reads a query from the first of its ``id IN (subquery)``
+    terms and, without statistics of skew, takes the access filter's (a
     township's own leads or a body's party set, tens of thousands at 10⁶)
-    for smaller than a rare kind or a department's own parties.
-    PostgreSQL plans both forms alike (measured in ``benchmarks/README.md``,
-    "Most pressing first …")."""
-    if few.order_by()[:FEW + 1].count() > FEW:
+    for smaller than a rare kind or a department's own parties. PostgreSQL
+    plans the plain query well, and the extra count and semi-join cost it
+    5–10 ms a page (``benchmarks/README.md``, "Most pressing first …")."""
+    if connection.vendor != "sqlite" or few.order_by()[:FEW + 1].count() > FEW:
         return base
     return Process.objects.filter(pk__in=few) & base
 

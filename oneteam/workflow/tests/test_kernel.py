@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 
 from oneteam.core.errors import Conflict, InvalidInput, NotPermitted
 from oneteam.core.testing import make_body, make_user
@@ -461,7 +462,7 @@ def test_inbox_to_do_is_the_same_list_read_from_the_readers_own_parties(cast, st
     where = str(todo.query).split(" WHERE ", 1)[1]
     # The first subquery of the condition: the team's own active parties, or the access filter's.
     leads_with_own = '."active"' in where.split(" AND ", 1)[0]
-    assert leads_with_own is bool(own_first), where[:300]
+    assert leads_with_own is (bool(own_first) and connection.vendor == "sqlite"), where[:300]
 
 
 @pytest.mark.parametrize("few", [5000, 0])
@@ -480,4 +481,4 @@ def test_a_rare_kind_is_the_same_list_read_from_its_own_rows(cast, start_drill, 
     assert list(selectors.processes_of(cast.other_dispatcher, "drill").values_list("pk", flat=True)) == [elsewhere.pk]
     assert selectors.visible_of_kind(cast.admin, "drill").count() == 3
     first = str(listed.query).split(" WHERE ", 1)[1].split(" AND ", 1)[0]
-    assert ("SELECT U0.\"id\"" in first) is bool(few), first
+    assert ("SELECT U0.\"id\"" in first) is (bool(few) and connection.vendor == "sqlite"), first
