@@ -331,7 +331,7 @@ class EmpowermentRequestQuerySet(ScopedQuerySet):
     at 10⁶ leads (0.1 s warm, seconds cold, for the empowerments page)."""
 
     def for_scope(self, scope) -> models.QuerySet:
-        return self.filter(process__in=Process.objects.for_scope(scope))
+        return self.filter(process__in=Process.objects.keys_for_scope(scope))
 
 
 class EmpowermentRequest(ProcessRecord):

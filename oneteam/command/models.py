@@ -136,7 +136,7 @@ reported_days = Memo("command.reported_days")
 
 class EventQuerySet(ScopedQuerySet):
     def for_scope(self, scope):
-        return self.filter(process__in=Process.objects.for_scope(scope))
+        return self.filter(process__in=Process.objects.keys_for_scope(scope))
 
     def reported_since(self, since):
         """Leads reported at or after ``since``. Every lead's process is of

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Floor
 from django.utils import timezone
@@ -53,8 +54,24 @@ def _scoped(user, township_id: int | None):
     return Event.objects.visible_to(user)
 
 
+def _open_first(user, township_id: int | None) -> bool:
+    """Whether a reader's open leads are read from the open leads first:
+    on SQLite, for a reader who does not see the whole township (a
+    department). SQLite otherwise drives the query from the access filter's
+    party set (every process of a department's 24 bodies, 36,000 at 10⁶)
+    and tests each for being open."""
+    return connection.vendor == "sqlite" and not scope_for(user).sees_all_of(township_id)
+
+
+#: The keys of every open lead, from the partial index on open processes.
+_OPEN_LEADS = Process.objects.filter(kind="event", closed_at__isnull=True).values("pk")
+
+
 def _open(user, township_id: int | None):
-    qs = _scoped(user, township_id).filter(process__closed_at__isnull=True)
+    qs = _scoped(user, township_id)
+    if _open_first(user, township_id):
+        qs = Event.objects.filter(process__in=_OPEN_LEADS) & qs
+    qs = qs.filter(process__closed_at__isnull=True)
     if township_id:
         qs = qs.filter(process__township_id=township_id)
     return qs
@@ -68,6 +85,8 @@ def _open_processes(user, township_id: int | None):
     process's ``id`` in the index, so it sorted every open lead of the city."""
     # The township filter (or nothing) is the access rule when it covers what the user sees, as in _scoped.
     qs = Process.objects.all() if scope_for(user).sees_all_of(township_id) else Process.objects.visible_to(user)
+    if _open_first(user, township_id):
+        qs = Process.objects.filter(pk__in=_OPEN_LEADS) & qs
     qs = qs.filter(kind="event", closed_at__isnull=True)
     return qs.filter(township_id=township_id) if township_id else qs
 

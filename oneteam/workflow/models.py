@@ -45,6 +45,16 @@ class ProcessQuerySet(ScopedQuerySet):
             return self.filter(Q(township_id__in=scope.township_ids) | taking_part)
         return self.filter(taking_part)
 
+    def keys_for_scope(self, scope: Scope):
+        """The keys of the processes in ``scope``, as a subquery for the
+        records that follow their process (leads, attachments, requests).
+        Without a township it is the party set itself: wrapped in a query of
+        the process table, each of its keys (36,000 for a department at 10⁶
+        leads) was looked up there first."""
+        if scope.township_ids:
+            return self.for_scope(scope).values("pk")
+        return Party.objects.filter(body_id__in=scope.body_ids).order_by().values("process_id")
+
     def of_kind(self, *kinds: str) -> models.QuerySet:
         return self.filter(kind__in=kinds)
 
@@ -390,7 +400,7 @@ class Blob(models.Model):
 
 class AttachmentQuerySet(ScopedQuerySet):
     def for_scope(self, scope: Scope) -> models.QuerySet:
-        return self.filter(process__in=Process.objects.for_scope(scope))
+        return self.filter(process__in=Process.objects.keys_for_scope(scope))
 
     def visible_to(self, user) -> models.QuerySet:
         # An uploader always sees their own files, including ones not yet attached.

@@ -197,3 +197,20 @@ def test_map_keeps_the_most_pressing_leads_when_cut(world, leads):
 def test_map_never_reaches_another_township(world, leads):
     assert selectors.map_points(world.other_dispatcher) == selectors.MapPoints([], 0)
     assert selectors.map_points(world.other_dispatcher, township_id=world.township.pk).total == 0
+
+
+def test_a_departments_room_is_the_open_leads_it_takes_part_in(world, leads):
+    """A reader outside the township (a department) sees in its room the open
+    leads it is a party of, however the query is driven (on SQLite from the
+    open leads first), and their count is its list's length."""
+    from oneteam.workflow.models import Party
+
+    dept_user = world.dept_handler
+    for event in leads[:4]:
+        Party.objects.create(process=event.process, body=dept_user.body, role="copied")
+    now = timezone.now()
+    counts = selectors.room_counts(dept_user, now=now).counts
+    listed = _listed(dept_user, now=now)
+    assert sorted(listed) == sorted(e.pk for e in leads[:4]) and counts["total"] == 4
+    assert selectors.room_counts(dept_user, township_id=world.township.pk, now=now).counts["total"] == 4
+    assert selectors.room_counts(world.other_dispatcher, now=now).counts["total"] == 0

@@ -482,3 +482,20 @@ def test_a_rare_kind_is_the_same_list_read_from_its_own_rows(cast, start_drill, 
     assert selectors.visible_of_kind(cast.admin, "drill").count() == 3
     first = str(listed.query).split(" WHERE ", 1)[1].split(" AND ", 1)[0]
     assert ("SELECT U0.\"id\"" in first) is (bool(few) and connection.vendor == "sqlite"), first
+
+
+def test_keys_for_scope_are_the_visible_processes(cast, start_drill):
+    """The keys that leads and attachments follow are the processes the
+    reader can see; for a body without a township they are the party set
+    itself, without a lookup in the process table."""
+    from oneteam.core.access import scope_for
+
+    start_drill()  # the department is copied
+    start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room, assignees=[cast.other_team],
+                copied=[])
+    for user in (cast.dept_handler, cast.dispatcher, cast.other_dispatcher, cast.officer):
+        keys = Process.objects.keys_for_scope(scope_for(user))
+        assert sorted(Process.objects.filter(pk__in=keys).values_list("pk", flat=True)) == sorted(
+            Process.objects.visible_to(user).values_list("pk", flat=True)), user.username
+    assert Process.objects.filter(pk__in=Process.objects.keys_for_scope(scope_for(cast.dept_handler))).count() == 1
+    assert "workflow_process" not in str(Process.objects.keys_for_scope(scope_for(cast.dept_handler)).query)
