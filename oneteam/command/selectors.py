@@ -8,7 +8,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Floor
 from django.utils import timezone
@@ -18,6 +17,7 @@ from oneteam.core.access import scope_for
 from oneteam.core.functions import LocalDate
 from oneteam.core.paging import in_key_order
 from oneteam.org.models import Township, Village
+from oneteam.workflow import selectors as kernel_selectors
 from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import MOST_PRESSING, Process
 
@@ -54,23 +54,19 @@ def _scoped(user, township_id: int | None):
     return Event.objects.visible_to(user)
 
 
-def _open_first(user, township_id: int | None) -> bool:
-    """Whether a reader's open leads are read from the open leads first:
-    on SQLite, for a reader who does not see the whole township (a
-    department). SQLite otherwise drives the query from the access filter's
-    party set (every process of a department's 24 bodies, 36,000 at 10⁶)
-    and tests each for being open."""
-    return connection.vendor == "sqlite" and not scope_for(user).sees_all_of(township_id)
-
-
-#: The keys of every open lead, from the partial index on open processes.
+#: The keys of every open lead, from the partial index on open processes. A
+#: reader who does not see the whole township (a department) has its open
+#: leads read from these first (``kernel_selectors.read_first``): SQLite
+#: otherwise drove the room from the access filter's party set (36,000
+#: processes of a department's 24 bodies at 10⁶) and tested each for being
+#: open, 150 → 116 ms for the room.
 _OPEN_LEADS = Process.objects.filter(kind="event", closed_at__isnull=True).values("pk")
 
 
 def _open(user, township_id: int | None):
     qs = _scoped(user, township_id)
-    if _open_first(user, township_id):
-        qs = Event.objects.filter(process__in=_OPEN_LEADS) & qs
+    if not scope_for(user).sees_all_of(township_id):
+        qs = kernel_selectors.read_first(qs, _OPEN_LEADS, field="process")
     qs = qs.filter(process__closed_at__isnull=True)
     if township_id:
         qs = qs.filter(process__township_id=township_id)
@@ -84,9 +80,10 @@ def _open_processes(user, township_id: int | None):
     ``command_event.process_id``, which SQLite does not take for the
     process's ``id`` in the index, so it sorted every open lead of the city."""
     # The township filter (or nothing) is the access rule when it covers what the user sees, as in _scoped.
-    qs = Process.objects.all() if scope_for(user).sees_all_of(township_id) else Process.objects.visible_to(user)
-    if _open_first(user, township_id):
-        qs = Process.objects.filter(pk__in=_OPEN_LEADS) & qs
+    if scope_for(user).sees_all_of(township_id):
+        qs = Process.objects.all()
+    else:
+        qs = kernel_selectors.read_first(Process.objects.visible_to(user), _OPEN_LEADS)
     qs = qs.filter(kind="event", closed_at__isnull=True)
     return qs.filter(township_id=township_id) if township_id else qs
 

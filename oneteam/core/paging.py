@@ -110,9 +110,6 @@ class Chained:
         """The length of the list, counted up to ``limit`` rows (:class:`BoundedPaginator`)."""
         return self.whole.order_by()[:limit].count()
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step is not None:
             raise TypeError("Chained takes slices without a step")

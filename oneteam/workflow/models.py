@@ -40,7 +40,7 @@ class ProcessQuerySet(ScopedQuerySet):
         # only for rows outside it. A correlated EXISTS was probed once per
         # row: at 10⁶ leads 1.6 s for a township's list, 4 s for a
         # department's and 7.6 s for its wall on SQLite (docs/workflow.md).
-        taking_part = Q(pk__in=Party.objects.filter(body_id__in=scope.body_ids).values("process_id"))
+        taking_part = Q(pk__in=self._taking_part(scope))
         if scope.township_ids:
             return self.filter(Q(township_id__in=scope.township_ids) | taking_part)
         return self.filter(taking_part)
@@ -53,6 +53,11 @@ class ProcessQuerySet(ScopedQuerySet):
         leads) was looked up there first."""
         if scope.township_ids:
             return self.for_scope(scope).values("pk")
+        return self._taking_part(scope)
+
+    @staticmethod
+    def _taking_part(scope: Scope):
+        """The keys of the processes the bodies of ``scope`` take (or took) part in."""
         return Party.objects.filter(body_id__in=scope.body_ids).order_by().values("process_id")
 
     def of_kind(self, *kinds: str) -> models.QuerySet:

@@ -162,7 +162,17 @@ def _read_from(few, base: QuerySet) -> QuerySet:
     5–10 ms a page (``benchmarks/README.md``, "Most pressing first …")."""
     if connection.vendor != "sqlite" or few.order_by()[:FEW + 1].count() > FEW:
         return base
-    return Process.objects.filter(pk__in=few) & base
+    return read_first(base, few)
+
+
+def read_first(base: QuerySet, keys, *, field: str = "pk") -> QuerySet:
+    """``base`` with ``field IN (keys)`` as its first condition, on SQLite
+    (which reads a query from the first of its ``IN (subquery)`` terms):
+    ``keys`` must hold every row of ``base``, so the rows are the same. Any
+    other database gets ``base`` unchanged."""
+    if connection.vendor != "sqlite":
+        return base
+    return base.model.objects.filter(**{f"{field}__in": keys}) & base
 
 
 def _from_own_parties(user, base: QuerySet) -> QuerySet:
