@@ -19,8 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
-from oneteam.org.models import ScopedQuerySet
-from oneteam.workflow.models import Process, ProcessRecord
+from oneteam.workflow.models import FollowsProcessQuerySet, ProcessRecord
 
 from .choices import CatalogLevel, DecisionKind, MatterKind, TransferScope
 
@@ -324,16 +323,6 @@ class CompetenceRule(models.Model):
 # --------------------------------------------------------------------------
 
 
-class EmpowermentRequestQuerySet(ScopedQuerySet):
-    """Follows the process: parties, the township's own staff, citywide
-    bodies. A reader who sees everything gets no filter (``visible_to``): the
-    set of every process visible was built for each list, a million keys
-    at 10⁶ leads (0.1 s warm, seconds cold, for the empowerments page)."""
-
-    def for_scope(self, scope) -> models.QuerySet:
-        return self.filter(process__in=Process.objects.keys_for_scope(scope))
-
-
 class EmpowermentRequest(ProcessRecord):
     """A township's request to be empowered with matters (or to have matters
     withdrawn), carried through the approval flow declared in
@@ -355,7 +344,7 @@ class EmpowermentRequest(ProcessRecord):
     decision = models.OneToOneField(EmpowermentDecision, verbose_name=_("公布的决定"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="request")
 
-    objects = EmpowermentRequestQuerySet.as_manager()
+    objects = FollowsProcessQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("赋权申请")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.memo import Memo
 from oneteam.org.models import ScopedQuerySet
-from oneteam.workflow.models import Process, ProcessRecord
+from oneteam.workflow.models import FollowsProcessQuerySet, Process, ProcessRecord
 from oneteam.worktime.engine import Period, PeriodKind
 
 from .choices import Channel, DissuasionOutcome, Level, Urgency
@@ -134,10 +134,7 @@ _systems = Memo("command.external_systems", watch=["command.ExternalSystem", "or
 reported_days = Memo("command.reported_days")
 
 
-class EventQuerySet(ScopedQuerySet):
-    def for_scope(self, scope):
-        return self.filter(process__in=Process.objects.keys_for_scope(scope))
-
+class EventQuerySet(FollowsProcessQuerySet):
     def reported_since(self, since):
         """Leads reported at or after ``since``. Every lead's process is of
         kind ``event``; saying so lets the range walk the process index

@@ -67,6 +67,17 @@ class ProcessQuerySet(ScopedQuerySet):
         return self.filter(closed_at__isnull=True)
 
 
+class FollowsProcessQuerySet(ScopedQuerySet):
+    """Records that follow their process for access (a lead, an attachment,
+    an empowerment request): visible where the process is — its parties, the
+    township's own staff, citywide bodies. A reader who sees everything gets
+    no filter (``visible_to``); the others filter by
+    :meth:`ProcessQuerySet.keys_for_scope`."""
+
+    def for_scope(self, scope: Scope) -> models.QuerySet:
+        return self.filter(process__in=Process.objects.keys_for_scope(scope))
+
+
 class Process(models.Model):
     """One thing sent from one body to another that moves through the states of
     its flow (an event to handle, a collaboration request, a case transfer …).
@@ -403,9 +414,7 @@ class Blob(models.Model):
         return Path(settings.MEDIA_ROOT) / self.relative_path
 
 
-class AttachmentQuerySet(ScopedQuerySet):
-    def for_scope(self, scope: Scope) -> models.QuerySet:
-        return self.filter(process__in=Process.objects.keys_for_scope(scope))
+class AttachmentQuerySet(FollowsProcessQuerySet):
 
     def visible_to(self, user) -> models.QuerySet:
         # An uploader always sees their own files, including ones not yet attached.

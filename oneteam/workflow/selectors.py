@@ -6,7 +6,7 @@ import datetime as dt
 from functools import reduce
 from operator import or_
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,7 +160,7 @@ def _read_from(few, base: QuerySet) -> QuerySet:
     for smaller than a rare kind or a department's own parties. PostgreSQL
     plans the plain query well, and the extra count and semi-join cost it
     5–10 ms a page (``benchmarks/README.md``, "Most pressing first …")."""
-    if connection.vendor != "sqlite" or few.order_by()[:FEW + 1].count() > FEW:
+    if connections[base.db].vendor != "sqlite" or few.order_by()[:FEW + 1].count() > FEW:
         return base
     return read_first(base, few)
 
@@ -170,7 +170,7 @@ def read_first(base: QuerySet, keys, *, field: str = "pk") -> QuerySet:
     (which reads a query from the first of its ``IN (subquery)`` terms):
     ``keys`` must hold every row of ``base``, so the rows are the same. Any
     other database gets ``base`` unchanged."""
-    if connection.vendor != "sqlite":
+    if connections[base.db].vendor != "sqlite":
         return base
     return base.model.objects.filter(**{f"{field}__in": keys}) & base
 
