@@ -364,7 +364,7 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
     total = raw(f"SELECT COUNT(*) FROM workflow_process p WHERE {where_sql}", params)[0][0]
     say(f"(a) 事件列表 /flows/events/：{label} {who.username} 可见 {total} 件")
 
-    def bare_page(number: int, *, also: str = "", order: str = "p.created_at DESC, p.id DESC"):
+    def bare(number: int, *, also: str = "", order: str = "p.created_at DESC, p.id DESC"):
         # The pager's count stops at its limit (``core.paging.BoundedPaginator``); so does this one.
         limit = count_limit(PAGE_SIZE, number)
         raw(f"SELECT COUNT(*) FROM (SELECT p.id FROM workflow_process p WHERE {where_sql} LIMIT {limit + 1}) t", params)
@@ -375,13 +375,10 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
             f"WHERE p.id IN ({marks})", keys)
         return keys
 
-    def bare(number: int):
-        return bare_page(number)
-
     def bare_due():
         # The most pressing first, as the page reads it (``selectors.flow_list_keys``):
         # the running clocks by next due, from the open processes' partial index.
-        return bare_page(1, also=" AND p.closed_at IS NULL AND p.next_due IS NOT NULL", order="p.next_due, p.id")
+        return bare(1, also=" AND p.closed_at IS NULL AND p.next_due IS NOT NULL", order="p.next_due, p.id")
 
     def page(number: int, url: str = "/flows/events/?page={number}"):
         r = client.get(url.format(number=number))
@@ -391,7 +388,8 @@ def list_figures(label: str, who, say, repeat: int) -> dict:
     mine = list(selectors.processes_of(who, "event").values_list("pk", flat=True)[:PAGE_SIZE])
     assert mine == bare(1), f"{label}: the page and the bare SQL list different leads"
     pressing = selectors.flow_list_keys(selectors.processes_of(who, "event", order="due"))
-    assert list(pressing[:PAGE_SIZE]) == bare_due(), f"{label}: ?order=due and its bare SQL differ"
+    due = bare_due()  # fewer than a page when the reader has fewer running clocks (a small city)
+    assert list(pressing[:len(due)]) == due, f"{label}: ?order=due and its bare SQL differ"
     n = max(10, repeat // 2)
     return {
         "user": who.username,
