@@ -36,6 +36,13 @@ class NotPermitted(ServiceError):
     default_code = "not_permitted"
 
 
+class Missing(ServiceError):
+    """What was asked for is not there (for this reader): 404 ``not_found``."""
+
+    status_code = 404
+    default_code = "not_found"
+
+
 class Conflict(ServiceError):
     """The object changed under the user (another person acted first)."""
 

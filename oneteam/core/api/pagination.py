@@ -17,12 +17,12 @@ then ``list_rows`` reads the page's rows by key with what a row shows.
 
 from __future__ import annotations
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from oneteam.core.errors import Missing
 from oneteam.core.paging import BoundedPaginator, keys_of
 
 
@@ -47,8 +47,13 @@ class Pagination(pagination.PageNumberPagination):
             paginator = BoundedPaginator(queryset, page_size, near=number)
         try:
             self.page = paginator.page(number)
-        except InvalidPage:
-            raise NotFound from None  # the error format's "not_found"
+        except PageNotAnInteger:
+            raise Missing(_("页码应为正整数或 last。")) from None
+        except EmptyPage:
+            asked = {"page": str(number)[:20], "pages": paginator.num_pages}
+            if getattr(paginator, "more", False):  # the count stopped short: no total to give
+                raise Missing(_("没有第 %(page)s 页。") % asked) from None
+            raise Missing(_("没有第 %(page)s 页（共 %(pages)s 页）。") % asked) from None
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list_rows(list(self.page)) if list_rows is not None else list(self.page)

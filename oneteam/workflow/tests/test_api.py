@@ -180,9 +180,11 @@ def test_list_counts_only_as_far_as_it_can_page(api_client, cast, start_drill, m
     assert [r["number"] for r in last["results"]] == [made[0].number]
     whole = api_client.get("/api/v1/drills/").json()
     assert (whole["count"], whole["count_exact"], len(whole["results"])) == (4, True, 4)
-    for page in ("9", "abc", "0"):
+    for page, message in (("9", "没有第 9 页（共 4 页）。"), ("0", "没有第 0 页。"),
+                          ("abc", "页码应为正整数或 last。")):
         missing = api_client.get(f"/api/v1/drills/?page_size=1&page={page}")
-        assert missing.status_code == 404 and missing.json()["code"] == "not_found", page
+        assert missing.status_code == 404, page
+        assert missing.json() == {"code": "not_found", "message": message}, page
 
 
 @pytest.mark.parametrize("url", ["/api/v1/drills/?order=due", "/api/v1/inbox/?tab=todo"])
