@@ -111,8 +111,12 @@ def _d(value: dt.date) -> str:
 
 
 def who_handles(matter: Matter | str, *, township: Township | str | None = None,
-                point: tuple[float, float] | str | None = None, on: dt.date | None = None) -> Answer:
+                point: tuple[float, float] | str | None = None, on: dt.date | None = None,
+                located: geo.Location | None = None) -> Answer:
     """Who handles ``matter`` at ``township`` or ``point`` on ``on`` (default today), and why.
+
+    ``located`` is ``point``'s grid when the caller has already looked it up
+    (``geo.locate``; intake does, for every lead): it is not looked up again.
 
     Raises :class:`CompetenceError` (Chinese message, stable code) for an
     unknown matter or township, a point outside every grid, a date before any
@@ -127,7 +131,7 @@ def who_handles(matter: Matter | str, *, township: Township | str | None = None,
         raise CompetenceError(_("请只指定乡镇(街道)或坐标之一。"), code="place_ambiguous")
     if point is not None:
         lng, lat = parse_point(point) if isinstance(point, str) else point
-        location = geo.locate(lng, lat)
+        location = located or geo.locate(lng, lat)
         if location is None:
             raise CompetenceError(_("坐标 (%(lng)s, %(lat)s) 不在任何网格内，无法确定所属乡镇(街道)。")
                                   % {"lng": lng, "lat": lat}, code="outside_grids")

@@ -127,7 +127,8 @@ def _township(value) -> Township | None:
     return township_by_pk(pk)
 
 
-def _locate(intake: Intake) -> tuple[Township, Village | None, Grid | None]:
+def _locate(intake: Intake) -> tuple[Township, geo.Location | None]:
+    """The lead's township and, for a point, its grid (which names its village)."""
     if (intake.lng is None) != (intake.lat is None):
         raise InvalidInput(_("经纬度须同时提供。"), code="bad_location")
     if intake.lng is not None:
@@ -146,11 +147,11 @@ def _locate(intake: Intake) -> tuple[Township, Village | None, Grid | None]:
         if stated is not None and stated.pk != township.pk:
             raise InvalidInput(_("所填乡镇（%(a)s）与定位所在乡镇（%(b)s）不一致。") % {"a": stated, "b": township},
                                code="township_mismatch")
-        return township, Village(pk=location.village_id), Grid(pk=location.grid_id)
+        return township, location
     township = _township(intake.township)
     if not intake.address.strip() or township is None:
         raise InvalidInput(_("请提供事件位置：经纬度，或地址加所在乡镇(街道)。"), code="location_required")
-    return township, None, None
+    return township, None
 
 
 def _body(kind: str, township: Township) -> Body | None:
@@ -176,8 +177,10 @@ def command_centre(township: Township) -> Body:
     return centre
 
 
-def propose(category: EventCategory, township: Township, lng, lat, on: dt.date) -> tuple[Body | None, list[str]]:
-    """The competence resolver's answer for the category's matter at the place.
+def propose(category: EventCategory, township: Township, lng, lat, on: dt.date,
+            located: geo.Location | None = None) -> tuple[Body | None, list[str]]:
+    """The competence resolver's answer for the category's matter at the place
+    (``located``: the point's grid, when the caller has looked it up).
     The reasons are kept on the lead: written in the installation's language
     whoever reports (``oneteam.core.i18n``)."""
     from oneteam.catalog.resolver import CompetenceError, who_handles
@@ -187,7 +190,8 @@ def propose(category: EventCategory, township: Township, lng, lat, on: dt.date) 
             return None, [_("该类别未对应执法事项，由指挥室人工判断。")]
         try:
             if lng is not None:
-                answer = who_handles(category.matter_codes[0], point=(float(lng), float(lat)), on=on)
+                answer = who_handles(category.matter_codes[0], point=(float(lng), float(lat)), on=on,
+                                     located=located)
             else:
                 answer = who_handles(category.matter_codes[0], township=township, on=on)
         except CompetenceError as exc:
@@ -244,13 +248,13 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
             return IntakeResult(existing, False, list(existing.duplicate_suggestions.all()))
     description = _validate_text(intake)
     category = _category(intake.category)
-    township, village, grid = _locate(intake)
+    township, location = _locate(intake)
     reporter = reporter_body or (system.body if system is not None else actor.body)
     if reporter is None:
         raise NotPermitted(_("您的账号未关联单位，不能上报事件。"), code="no_body")
     now = timezone.now()
     occurred_at = intake.occurred_at or now
-    proposed, reasons = propose(category, township, intake.lng, intake.lat, timezone.localdate(now))
+    proposed, reasons = propose(category, township, intake.lng, intake.lat, timezone.localdate(now), location)
     room = dispatching_body(category, township)
     # Everything but the inserts happens before the write transaction: it holds
     # SQLite's one write lock (and on PostgreSQL the ledger's head row).
@@ -263,8 +267,10 @@ def report_event(intake: Intake, *, actor: User | None = None, system: ExternalS
             "channel": intake.channel, "category": category, "matter_code": (category.matter_codes or [""])[0],
             "description": description, "urgency": intake.urgency,
             "occurred_at": occurred_at, "lng": intake.lng, "lat": intake.lat,
-            "address": intake.address.strip()[:300], "township": township, "village": village,
-            "grid": grid, "reporter_name": intake.reporter_name.strip()[:50],
+            "address": intake.address.strip()[:300], "township": township,
+            # Instances with only their keys: the grid index vouches for them (no look-up, see ``kernel._clean``).
+            "village": Village(pk=location.village_id) if location else None,
+            "grid": Grid(pk=location.grid_id) if location else None, "reporter_name": intake.reporter_name.strip()[:50],
             "reporter_phone": intake.reporter_phone.strip()[:30], "reporter_user": actor,
             "external_system": system, "external_id": intake.external_id[:100],
             "idempotency_source": source if key else "", "idempotency_key": key,

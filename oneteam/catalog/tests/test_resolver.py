@@ -150,6 +150,20 @@ def test_who_handles_point_resolves_grid_village_township(world):
     assert "前垟村" in answer.reasons[0]
 
 
+def test_who_handles_a_point_already_located_is_not_located_again(world, monkeypatch):
+    village = Village.objects.create(township=world.dispatched, code=f"{world.dispatched.code}001", name="前垟村")
+    make_grid(village, lng=120.60, lat=27.70)
+    from oneteam.org import geo
+
+    located = geo.locate(120.605, 27.705)
+    fresh = who_handles(world.matter_a.code, point=(120.605, 27.705), on=D(2023, 6, 1))
+    calls = []
+    monkeypatch.setattr(geo, "locate", lambda *point: calls.append(point))
+    answer = who_handles(world.matter_a.code, point=(120.605, 27.705), on=D(2023, 6, 1), located=located)
+    assert calls == []
+    assert (answer.body, answer.reasons, answer.location) == (fresh.body, fresh.reasons, located)
+
+
 def test_who_handles_point_outside_grids_error(world):
     with pytest.raises(CompetenceError) as exc:
         who_handles(world.matter_a.code, point=(100.0, 10.0), on=D(2023, 6, 1))

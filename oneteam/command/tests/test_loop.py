@@ -35,7 +35,7 @@ def test_report_routes_to_township_room_and_copies_reporter(world):
     assert (world.command_room.pk, PartyRole.INITIATOR) in roles
     assert (world.committee.pk, PartyRole.COPIED) in roles
     assert (world.command_centre.pk, PartyRole.SUPERVISOR) in roles
-    assert result.event.grid_id == world.grid.pk
+    assert result.event.grid_id == world.grid.pk and result.event.village_id == world.village.pk
     assert process.deadlines.get(name="dispatch").stopped_at is None
 
 
