@@ -12,6 +12,11 @@ value adaptation are exactly the ORM's. Like ``bulk_create`` it sends no
 only for models with no signal receivers and no ``save()`` that adds to an
 insert (the kernel's rows; the ledger's entries, whose ``save()`` only
 refuses updates).
+
+Most columns are plain values: a string for a ``CharField``, an int for an
+``IntegerField`` or a key. For those the ORM's preparation returns the value
+unchanged, so :func:`insert` passes it straight on (see :data:`PLAIN`); any
+other value, and every other field, goes through the ORM's preparation.
 """
 
 from __future__ import annotations
@@ -20,10 +25,32 @@ from collections.abc import Sequence
 
 from django.db import connections, models, router
 
-_SQL: dict[tuple, tuple[str, list[models.Field], models.Field | None]] = {}
+#: Field classes (exactly these, not subclasses, which may prepare values
+#: their own way) whose ``pre_save`` and ``get_db_prep_save`` return a value
+#: of these types unchanged on SQLite and PostgreSQL.
+PLAIN: dict[type[models.Field], frozenset[type]] = {
+    **dict.fromkeys([models.CharField, models.TextField, models.SlugField], frozenset({str, type(None)})),
+    **dict.fromkeys([models.IntegerField, models.BigIntegerField, models.SmallIntegerField,
+                     models.PositiveIntegerField, models.PositiveBigIntegerField, models.PositiveSmallIntegerField],
+                    frozenset({int, type(None)})),
+    models.BooleanField: frozenset({bool, type(None)}),
+    models.FloatField: frozenset({float, type(None)}),
+}
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)
+
+#: (model, rows, vendor) → the statement, the generated key and each column's (field, attname, plain types).
+_SQL: dict[tuple, tuple[str, models.Field | None, list[tuple[models.Field, str, frozenset[type]]]]] = {}
 
 
-def _statement(model: type[models.Model], rows: int, connection) -> tuple[str, list[models.Field], models.Field | None]:
+def _plain(field: models.Field) -> frozenset[type]:
+    """The value types ``field`` stores as they are (none: always prepared by the ORM)."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        target = field.target_field
+        return frozenset({int, type(None)}) if type(target) in _INTEGER_KEYS else frozenset()
+    return PLAIN.get(type(field), frozenset())
+
+
+def _statement(model: type[models.Model], rows: int, connection):
     key = (model._meta.label, rows, connection.vendor)
     if key not in _SQL:
         qn = connection.ops.quote_name
@@ -35,7 +62,7 @@ def _statement(model: type[models.Model], rows: int, connection) -> tuple[str, l
         sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {', '.join([one] * rows)}"
         if generated is not None:
             sql += f" RETURNING {qn(generated.column)}"
-        _SQL[key] = (sql, fields, generated)
+        _SQL[key] = (sql, generated, [(f, f.attname, _plain(f)) for f in fields])
     return _SQL[key]
 
 
@@ -49,14 +76,20 @@ def insert(objs: Sequence[models.Model]) -> None:
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    sql, fields, generated = _statement(model, len(objs), connection)
+    sql, generated, columns = _statement(model, len(objs), connection)
     params = []
+    missing = object()
     for obj in objs:
         if type(obj) is not model:
             raise TypeError("insert() takes instances of one model")
         # As bulk_create: a related object saved after it was assigned gives its key now.
         obj._prepare_related_fields_for_save(operation_name="insert")
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        values = obj.__dict__
+        for field, attname, plain in columns:
+            value = values.get(attname, missing)
+            if type(value) not in plain:
+                value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            params.append(value)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if generated is not None:

@@ -50,3 +50,18 @@ def test_insert_matches_orm_save(cast):
 def test_mixed_models_refused(cast):
     with pytest.raises(TypeError):
         rows.insert([new_process(cast, "T-5"), Party()])
+
+
+def test_values_the_orm_converts_are_converted(cast):
+    """A plain value is passed on as it is; any other goes through the field's
+    own preparation, as in ``save()``: a lazy string, a number as text."""
+    from django.utils.functional import lazy
+
+    process = new_process(cast, "T-6")
+    process.title, process.version = lazy(str, str)("演练"), "3"
+    rows.insert([process])
+    stored = Process.objects.values("title", "version").get(pk=process.pk)
+    assert stored == {"title": "演练", "version": 3}
+    assert rows._plain(Process._meta.get_field("title")) == {str, type(None)}
+    assert rows._plain(Process._meta.get_field("initiator_body")) == {int, type(None)}
+    assert rows._plain(Process._meta.get_field("data")) == set()  # a JSONField is always prepared
