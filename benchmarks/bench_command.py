@@ -22,6 +22,10 @@ script migrates, loads the Rui'an demo, generates the city
     POST → one INSERT view on the same server in the same run;
 (d) point → grid → responsible body in-process (``org.geo`` + the catalog
     resolver) against point → grid alone;
+(f) where an intake's time goes, in-process: Open311 POSTs through Django's
+    test client (no HTTP server, no wrk, so far steadier figures than (c)),
+    each phase's time per lead, against the bare insert view's request in
+    the same run; with the server's background checkpoints;
 (e) the wall screen's data (``/command/wall/data/``: counts, townships,
     30-day trend, channels, categories, heat map) as the city command centre —
     a server process's first poll and its later ones — against hand-written
@@ -75,7 +79,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers for (c)")
     p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker for (c)")
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e")
+    p.add_argument("--intake-leads", type=int, default=400, help="leads per round of (f) (3 rounds)")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f")
     return p.parse_args(argv)
 
 
@@ -509,7 +514,11 @@ def bench_metrics(args, say) -> dict:
 
 
 def bench_wall(args, say) -> dict:
-    """(e) the wall screen's data as the city command centre."""
+    """(f) where an intake's time goes, in-process: Open311 POSTs through Django's
+    test client (no HTTP server, no wrk, so far steadier figures than (c)),
+    each phase's time per lead, against the bare insert view's request in
+    the same run; with the server's background checkpoints;
+(e) the wall screen's data as the city command centre."""
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -717,6 +726,132 @@ def bench_intake(args, env, say) -> dict:
             "sqlite_write_queue": settings.ONETEAM["SQLITE_WRITE_QUEUE"]}
 
 
+#: (f)'s phases: (label, module, attribute), each timed inclusively (a phase
+#: contains those indented under it in the table). Patched where they are looked up.
+INTAKE_PHASES = [
+    ("Open311 view", "oneteam.command.open311.views", "_create"),
+    ("report_event", "oneteam.command.open311.views", "report_event"),
+    ("locate the point", "oneteam.command.services", "_locate"),
+    ("competence proposal", "oneteam.command.services", "propose"),
+    ("duplicates near", "oneteam.command.services", "find_duplicates"),
+    ("plan the start", "oneteam.workflow.services", "plan_start"),
+    ("write transaction (with commit)", "oneteam.core.groupcommit", "GroupCommit._run"),
+    ("rows.insert (with its SQL)", "oneteam.core.rows", "insert"),
+    ("ledger entry", "oneteam.ledger.services", "append_many"),
+    ("notifications", "oneteam.workflow.notify", "notify_transition"),
+    ("commit", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
+    ("every SQL statement", "django.db.backends.utils", "CursorWrapper._execute"),
+]
+
+
+@contextlib.contextmanager
+def timed_phases(spent: dict[str, float]):
+    """Add each :data:`INTAKE_PHASES` call's wall time to ``spent[label]`` while inside."""
+    import importlib
+
+    patched = []
+    for label, module, name in INTAKE_PHASES:
+        owner = importlib.import_module(module)
+        *path, attr = name.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, attr)
+
+        def timed(*a, _original=original, _label=label, **kw):
+            t = time.perf_counter()
+            try:
+                return _original(*a, **kw)
+            finally:
+                spent[_label] += time.perf_counter() - t
+
+        setattr(owner, attr, timed)
+        patched.append((owner, attr, original))
+    try:
+        yield
+    finally:
+        for owner, attr, original in reversed(patched):
+            setattr(owner, attr, original)
+
+
+def bench_intake_phases(args, say) -> dict:
+    """(f) a lead's time by phase, in-process, against the bare insert view's request."""
+    from urllib.parse import urlencode
+
+    import numpy as np
+    from django.db import connection
+    from django.test import Client, override_settings
+
+    from oneteam.command.models import EventCategory
+    from oneteam.command.services_keys import issue_key
+    from oneteam.core import sqlite
+    from oneteam.org.choices import BodyKind
+    from oneteam.org.models import Body
+    from oneteam.oversight.generator import load_city, sample_points
+
+    # As under `oneteam serve`: the requests' commits leave the WAL to a checkpointer thread.
+    connection.close()
+    sqlite.use_background_checkpoints()
+    checkpointer = sqlite.start_checkpointer()
+    _system, key = issue_key(BENCH_SYSTEM, body=Body.objects.get(kind=BodyKind.COMMAND_CENTRE), rotate=True)
+    city = load_city(dt.date.today(), resolve=False)
+    measured, _dispatcher = measured_room()
+    need = {i: 3 for i, place in enumerate(city.places) if place.township_id != measured}
+    points = [p for v in sample_points(city, need, np.random.default_rng(11)).values() for p in v]
+    codes = [c.service_code for c in EventCategory.objects.filter(active=True)]
+    rng = random.Random(11)
+    client = Client()
+    form = "application/x-www-form-urlencoded"
+
+    def lead():
+        lng, lat = rng.choice(points)
+        r = client.post("/open311/v2/requests.json", urlencode({
+            "api_key": key, "service_code": rng.choice(codes), "lat": f"{lat:.6f}", "long": f"{lng:.6f}",
+            "description": "基准测试：路口占道摆摊，影响通行"}), content_type=form)
+        assert r.status_code == 201, r.content[:300]
+
+    def bare():
+        r = client.post("/bare-insert/", urlencode({"api_key": key, "description": "基准测试：路口占道摆摊，影响通行"}),
+                        content_type=form)
+        assert r.status_code == 201, r.content[:300]
+
+    # The resolver's memo holds an answer per (matter, township) in a running server: warm them all here
+    # (a cold answer costs ~13 ms, and 50 warm-up leads meet only a few of the pairs).
+    from oneteam.catalog.resolver import CompetenceError, who_handles
+    from oneteam.org.models import Township
+
+    for category in EventCategory.objects.filter(active=True).exclude(matter_codes=[]):
+        for township in Township.objects.all():
+            with contextlib.suppress(CompetenceError):
+                who_handles(category.matter_codes[0], township=township)
+    n, rounds = args.intake_leads, []
+    spent: dict[str, float] = dict.fromkeys([label for label, *_ in INTAKE_PHASES], 0.0)
+    try:
+        with override_settings(ROOT_URLCONF="bench_command_urls"):
+            for _ in range(50):  # the memos, as (c)'s warm-up
+                lead()
+                bare()
+            for _ in range(3):  # alternated, so both see the same machine
+                t = time.perf_counter()
+                for _ in range(n):
+                    bare()
+                bare_ms = (time.perf_counter() - t) / n * 1000
+                with timed_phases(spent):
+                    t = time.perf_counter()
+                    for _ in range(n):
+                        lead()
+                    lead_ms = (time.perf_counter() - t) / n * 1000
+                rounds.append({"lead_ms": round(lead_ms, 3), "bare_ms": round(bare_ms, 3)})
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+    say(f"(f) 3 轮 × {n} 次 Open311 受理与 {n} 次裸插入（进程内）")
+    lead_ms = statistics.median(r["lead_ms"] for r in rounds)
+    bare_ms = statistics.median(r["bare_ms"] for r in rounds)
+    return {"lead_ms": lead_ms, "bare_ms": bare_ms, "fraction": round(bare_ms / lead_ms, 3), "rounds": rounds,
+            "phases_ms": {label: round(total / (3 * n) * 1000, 3) for label, total in spent.items()},
+            "leads": 3 * n}
+
+
 def bench_geo(args, say) -> dict:
     """(d) point → grid → responsible body, in-process."""
     import numpy as np
@@ -827,6 +962,12 @@ def table(results: dict) -> str:
             f"bare insert {c['bare_insert_per_s']} req/s → {c['fraction'] * 100:.0f} %", "≥ 50 %")
     elif c:
         row("(c) intake", c.get("skipped", ""), "", "")
+    f = results.get("f")
+    if f:
+        # The phases contain one another (the view holds report_event, which holds the rest …).
+        phases = "; ".join(f"{label} {ms} ms" for label, ms in f["phases_ms"].items())
+        row("(f) Open311 intake in-process, a lead", f"{f['lead_ms']} ms ({phases})",
+            f"bare insert request {f['bare_ms']} ms → {f['fraction'] * 100:.0f} %", "")
     d = results.get("d")
     if d:
         cold = d.get("point_to_body_cold_per_s")
@@ -888,6 +1029,8 @@ def main(argv=None) -> None:
     if "c" not in skip:
         connection.close()
         results["c"] = bench_intake(args, env, say)
+    if "f" not in skip:  # after (c): it leaves the checkpoints to a thread of this process
+        results["f"] = bench_intake_phases(args, say)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench_command-{connection.vendor}-{args.events}.json"
     carry_over(results, out, skip)
