@@ -57,6 +57,10 @@ def test_state_changes_only_in_workflow_services():
     for path in sorted(ROOT.rglob("*.py")):
         if path == ALLOWED or "migrations" in path.parts or "tests" in path.parts:
             continue
+        # A module's name has no dot: "_subnav.html.py" is a temporary of makemessages
+        # (the translation test runs it meanwhile under xdist), gone by the time it is read.
+        if "." in path.stem:
+            continue
         if _concerns_processes(path):
             found.extend(_violations(path))
     assert found == [], "state may change only through oneteam.workflow.services.perform():\n" + "\n".join(found)
