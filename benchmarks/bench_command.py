@@ -22,14 +22,14 @@ script migrates, loads the Rui'an demo, generates the city
     POST → one INSERT view on the same server in the same run;
 (d) point → grid → responsible body in-process (``org.geo`` + the catalog
     resolver) against point → grid alone;
-(f) where an intake's time goes, in-process: Open311 POSTs through Django's
-    test client (no HTTP server, no wrk, so far steadier figures than (c)),
-    each phase's time per lead, against the bare insert view's request in
-    the same run; with the server's background checkpoints;
 (e) the wall screen's data (``/command/wall/data/``: counts, townships,
     30-day trend, channels, categories, heat map) as the city command centre —
     a server process's first poll and its later ones — against hand-written
-    SQL for the same numbers over the raw rows.
+    SQL for the same numbers over the raw rows;
+(f) where an intake's time goes, in-process: Open311 POSTs through Django's
+    test client (no HTTP server, no wrk, so far steadier figures than (c)),
+    each phase's time per lead, against the bare insert view's request in
+    the same run; with the server's background checkpoints.
 
 Prints a table and writes a JSON summary to ``benchmarks/results/``.
 """
@@ -514,11 +514,7 @@ def bench_metrics(args, say) -> dict:
 
 
 def bench_wall(args, say) -> dict:
-    """(f) where an intake's time goes, in-process: Open311 POSTs through Django's
-    test client (no HTTP server, no wrk, so far steadier figures than (c)),
-    each phase's time per lead, against the bare insert view's request in
-    the same run; with the server's background checkpoints;
-(e) the wall screen's data as the city command centre."""
+    """(e) the wall screen's data as the city command centre."""
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -651,31 +647,42 @@ def wrk(url: str, script: str, args) -> dict:
             "socket_errors": errors.group(1) if errors else "", "p50": "".join(p50.groups()) if p50 else ""}
 
 
-def bench_intake(args, env, say) -> dict:
-    """(c) intake over HTTP vs a bare insert view, same server, same run."""
-    from django.conf import settings
+#: What (c) and (f) file as each lead's description.
+INTAKE_DESCRIPTION = "基准测试：路口占道摆摊，影响通行"
 
-    from oneteam.command.models import Event, EventCategory
+
+def intake_inputs(seed: int) -> tuple[str, list[tuple[float, float]], list[str]]:
+    """(c) and (f)'s leads: a fresh API key of the benchmark's external system,
+    points inside the grids (three per village, none in (a)'s township: its
+    room would grow by every run's leads, all left open) and the active
+    categories' Open311 service codes."""
+    import numpy as np
+
+    from oneteam.command.models import EventCategory
     from oneteam.command.services_keys import issue_key
     from oneteam.org.choices import BodyKind
     from oneteam.org.models import Body
     from oneteam.oversight.generator import load_city, sample_points
 
-    if shutil.which("wrk") is None:
-        return {"skipped": "wrk not installed (apt-get install -y wrk)"}
-    centre = Body.objects.get(kind=BodyKind.COMMAND_CENTRE)
-    _system, key = issue_key(BENCH_SYSTEM, body=centre, rotate=True)
+    _system, key = issue_key(BENCH_SYSTEM, body=Body.objects.get(kind=BodyKind.COMMAND_CENTRE), rotate=True)
     city = load_city(dt.date.today(), resolve=False)
-    import numpy as np
-
-    rng = random.Random(7)
-    # Not in (a)'s township: its room would grow by every run's leads (all left open).
     measured, _dispatcher = measured_room()
     need = {i: 3 for i, place in enumerate(city.places) if place.township_id != measured}
-    pts = [p for v in sample_points(city, need, np.random.default_rng(7)).values() for p in v]
-    rng.shuffle(pts)
-    codes = [c.service_code for c in EventCategory.objects.filter(active=True)]
-    desc = urllib.parse.quote("基准测试：路口占道摆摊，影响通行")
+    points = [p for v in sample_points(city, need, np.random.default_rng(seed)).values() for p in v]
+    return key, points, [c.service_code for c in EventCategory.objects.filter(active=True)]
+
+
+def bench_intake(args, env, say) -> dict:
+    """(c) intake over HTTP vs a bare insert view, same server, same run."""
+    from django.conf import settings
+
+    from oneteam.command.models import Event
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk not installed (apt-get install -y wrk)"}
+    key, pts, codes = intake_inputs(7)
+    random.Random(7).shuffle(pts)
+    desc = urllib.parse.quote(INTAKE_DESCRIPTION)
     port = free_port()
     server_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench_command_settings",
                   "PYTHONPATH": os.pathsep.join([str(REPO / "benchmarks"), str(REPO)])}
@@ -777,27 +784,19 @@ def bench_intake_phases(args, say) -> dict:
     """(f) a lead's time by phase, in-process, against the bare insert view's request."""
     from urllib.parse import urlencode
 
-    import numpy as np
     from django.db import connection
     from django.test import Client, override_settings
 
+    from oneteam.catalog.resolver import CompetenceError, who_handles
     from oneteam.command.models import EventCategory
-    from oneteam.command.services_keys import issue_key
     from oneteam.core import sqlite
-    from oneteam.org.choices import BodyKind
-    from oneteam.org.models import Body
-    from oneteam.oversight.generator import load_city, sample_points
+    from oneteam.org.models import Township
 
     # As under `oneteam serve`: the requests' commits leave the WAL to a checkpointer thread.
     connection.close()
     sqlite.use_background_checkpoints()
     checkpointer = sqlite.start_checkpointer()
-    _system, key = issue_key(BENCH_SYSTEM, body=Body.objects.get(kind=BodyKind.COMMAND_CENTRE), rotate=True)
-    city = load_city(dt.date.today(), resolve=False)
-    measured, _dispatcher = measured_room()
-    need = {i: 3 for i, place in enumerate(city.places) if place.township_id != measured}
-    points = [p for v in sample_points(city, need, np.random.default_rng(11)).values() for p in v]
-    codes = [c.service_code for c in EventCategory.objects.filter(active=True)]
+    key, points, codes = intake_inputs(11)
     rng = random.Random(11)
     client = Client()
     form = "application/x-www-form-urlencoded"
@@ -806,19 +805,16 @@ def bench_intake_phases(args, say) -> dict:
         lng, lat = rng.choice(points)
         r = client.post("/open311/v2/requests.json", urlencode({
             "api_key": key, "service_code": rng.choice(codes), "lat": f"{lat:.6f}", "long": f"{lng:.6f}",
-            "description": "基准测试：路口占道摆摊，影响通行"}), content_type=form)
+            "description": INTAKE_DESCRIPTION}), content_type=form)
         assert r.status_code == 201, r.content[:300]
 
     def bare():
-        r = client.post("/bare-insert/", urlencode({"api_key": key, "description": "基准测试：路口占道摆摊，影响通行"}),
+        r = client.post("/bare-insert/", urlencode({"api_key": key, "description": INTAKE_DESCRIPTION}),
                         content_type=form)
         assert r.status_code == 201, r.content[:300]
 
     # The resolver's memo holds an answer per (matter, township) in a running server: warm them all here
     # (a cold answer costs ~13 ms, and 50 warm-up leads meet only a few of the pairs).
-    from oneteam.catalog.resolver import CompetenceError, who_handles
-    from oneteam.org.models import Township
-
     for category in EventCategory.objects.filter(active=True).exclude(matter_codes=[]):
         for township in Township.objects.all():
             with contextlib.suppress(CompetenceError):

@@ -37,6 +37,8 @@ PLAIN: dict[type[models.Field], frozenset[type]] = {
     models.FloatField: frozenset({float, type(None)}),
 }
 _INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, models.IntegerField)
+#: An attribute not loaded on the instance (its type is never plain).
+_MISSING = object()
 
 #: (model, rows, vendor) → the statement, the generated key and each column's (field, attname, plain types).
 _SQL: dict[tuple, tuple[str, models.Field | None, list[tuple[models.Field, str, frozenset[type]]]]] = {}
@@ -78,7 +80,6 @@ def insert(objs: Sequence[models.Model]) -> None:
     connection = connections[router.db_for_write(model)]
     sql, generated, columns = _statement(model, len(objs), connection)
     params = []
-    missing = object()
     for obj in objs:
         if type(obj) is not model:
             raise TypeError("insert() takes instances of one model")
@@ -86,7 +87,7 @@ def insert(objs: Sequence[models.Model]) -> None:
         obj._prepare_related_fields_for_save(operation_name="insert")
         values = obj.__dict__
         for field, attname, plain in columns:
-            value = values.get(attname, missing)
+            value = values.get(attname, _MISSING)
             if type(value) not in plain:
                 value = field.get_db_prep_save(field.pre_save(obj, True), connection)
             params.append(value)

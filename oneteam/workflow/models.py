@@ -415,7 +415,6 @@ class Blob(models.Model):
 
 
 class AttachmentQuerySet(FollowsProcessQuerySet):
-
     def visible_to(self, user) -> models.QuerySet:
         # An uploader always sees their own files, including ones not yet attached.
         if not getattr(user, "is_authenticated", False):
