@@ -7,13 +7,14 @@ from functools import reduce
 from operator import or_
 
 from django.db import connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oneteam.core.access import scope_for
 from oneteam.core.errors import InvalidInput
 from oneteam.core.paging import Chained, in_key_order, keys_of
+from oneteam.org.models import Body
 from oneteam.worktime.services import due_text, status_text
 
 from . import clock
@@ -66,7 +67,14 @@ def actionable_q(user) -> Q:
     """Processes on which ``user`` can take at least one action now, as one
     SQL condition built from every registered flow's declaration: (kind, state)
     pairs per party role, combined with the user's body being an active party
-    in that role. Mirrors :func:`oneteam.workflow.services.can_act`."""
+    in that role. Mirrors :func:`oneteam.workflow.services.can_act`.
+
+    A role in which the body is no active party anywhere is left out: one
+    query on the party index by body and role tells (:func:`_roles_taken`).
+    Its term tested every candidate process and found nothing: the city
+    centre is no assignee, and its to-do at 10⁶ leads probed the parties of
+    12,600 open leads for one (``benchmarks/README.md``, "Roles a body never
+    takes")."""
     if not getattr(user, "is_authenticated", False) or not user.body_id:
         return _NONE
     roles = user.role_set
@@ -77,14 +85,35 @@ def actionable_q(user) -> Q:
                 continue
             for party_role in action.parties:
                 by_party.setdefault(party_role, {}).setdefault(flow.kind, set()).update(action.source)
+    taken = _roles_taken(user.body_id, by_party)
     terms = []
     for party_role, kinds in by_party.items():
+        if party_role not in taken:
+            continue
         states = reduce(or_, (Q(kind=k, state__in=sorted(s)) for k, s in sorted(kinds.items())))
         is_party = Exists(
             Party.objects.filter(process=OuterRef("pk"), body_id=user.body_id, role=party_role, active=True)
         )
         terms.append(states & Q(is_party))
     return reduce(or_, terms) if terms else _NONE
+
+
+def _roles_taken(body_id: int, roles) -> set[str]:
+    """Those of ``roles`` in which body ``body_id`` is an active party of
+    some process: one query, the first such party per role read from the
+    party index by body and role (a lookup each, however many parties the
+    body has). Asked as ``EXISTS``, PostgreSQL scanned the whole party table
+    for a role the city centre never takes (it expects the first hit early):
+    250 ms at 10⁶ leads. Ordered by the index's last column, it walks the
+    index."""
+    if not roles:
+        return set()
+    names = {f"r{i}": role for i, role in enumerate(roles)}
+    first = {name: Subquery(Party.objects.filter(body_id=body_id, role=role, active=True)
+                            .order_by("process_id").values("process_id")[:1])
+             for name, role in names.items()}
+    found = Body.objects.filter(pk=body_id).values(**first).first() or {}
+    return {role for name, role in names.items() if found.get(name) is not None}
 
 
 def overdue_deadlines_q(now: dt.datetime) -> Q:

@@ -8,12 +8,14 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from oneteam.core.errors import Conflict, InvalidInput, NotPermitted
 from oneteam.core.testing import make_body, make_user
 from oneteam.ledger.models import LedgerEntry
 from oneteam.org.choices import BodyKind, Role
 from oneteam.workflow import services
+from oneteam.workflow.declare import PartyRole
 from oneteam.workflow.models import Attachment, Blob, Party, Process, ProcessDeadline, Transition
 
 from .conftest import TZ, png
@@ -463,6 +465,75 @@ def test_inbox_to_do_is_the_same_list_read_from_the_readers_own_parties(cast, st
     # The first subquery of the condition: the team's own active parties, or the access filter's.
     leads_with_own = '."active"' in where.split(" AND ", 1)[0]
     assert leads_with_own is (bool(own_first) and connection.vendor == "sqlite"), where[:300]
+
+
+@pytest.mark.parametrize("own_first", [5000, 0])
+def test_inbox_to_do_is_every_open_process_the_reader_can_act_on(cast, start_drill, monkeypatch, own_first):
+    """The to-do's one SQL condition (``actionable_q``) lists exactly the
+    open processes on which ``can_act`` allows the reader at least one action,
+    for every member of the cast: processes in every state, each party role's
+    actions (assignee, initiator, supervisor), a party no longer active, a
+    department as the assignee, another township's process; read from the
+    reader's own parties first or not."""
+    from oneteam.org.models import User
+    from oneteam.workflow import selectors
+    from oneteam.workflow.declare import get_flow
+
+    monkeypatch.setattr(selectors, "FEW", own_first)
+    sent = start_drill()
+    accepted, suspended, reported, closed, withdrawn, referred = (start_drill() for _ in range(6))
+    for p in (accepted, suspended, reported, closed, referred):
+        services.perform(p, "accept", actor=cast.officer)
+    services.perform(suspended, "suspend", actor=cast.officer, reason="等待检测")
+    for p in (reported, closed):
+        _report(p, cast)
+    services.perform(closed, "close", actor=cast.dispatcher, data={"satisfaction": "satisfied"})
+    services.perform(withdrawn, "withdraw", actor=cast.dispatcher, reason="重复派发")
+    services.perform(referred, "refer", actor=cast.supervisor, data={"body_id": cast.department.pk})
+    to_department = start_drill(assignees=[cast.department], copied=[])
+    elsewhere = start_drill(actor=cast.other_dispatcher, initiator=cast.other_command_room,
+                            assignees=[cast.other_team], copied=[], supervisor=None)
+    flow = get_flow("drill")
+    users = [u for u in vars(cast).values() if isinstance(u, User)]
+    for user in users:
+        expected = {p.pk for p in Process.objects.visible_to(user).open()
+                    if any(services.can_act(p, action, user) for action in flow.actions)}
+        assert set(selectors.inbox(user, "todo").values_list("pk", flat=True)) == expected, user.username
+    # The cases are there to be told apart: each list below is some reader's to-do.
+    todo = {u.username: set(selectors.inbox(u, "todo").values_list("pk", flat=True)) for u in users}
+    assert todo["officer"] == todo["officer2"] == {sent.pk, accepted.pk, suspended.pk}
+    assert todo["aux"] == {accepted.pk, suspended.pk}  # accepting needs an officer's role, suspending none
+    # The room withdraws what is still sent (referred is sent again) and closes or reworks what is reported.
+    assert todo["dispatcher"] == todo["gridder"] == {sent.pk, referred.pk, to_department.pk, reported.pk}
+    assert todo["supervisor"] == {sent.pk, accepted.pk, referred.pk, to_department.pk}
+    assert todo["dept"] == {referred.pk, to_department.pk}
+    assert todo["other_officer"] == todo["other_dispatcher"] == {elsewhere.pk}
+    assert todo["centre"] == todo["admin_t"] == set()
+
+
+def test_to_do_leaves_out_the_roles_a_body_takes_nowhere(cast, start_drill):
+    """A party role in which the reader's body is an active party of no
+    process adds no term to the to-do's condition (``_roles_taken``): its
+    test of every candidate process could find nothing. A body with no
+    active party at all gets an empty to-do from that one query."""
+    from oneteam.workflow import selectors
+
+    roles = [PartyRole.ASSIGNEE, PartyRole.INITIATOR, PartyRole.SUPERVISOR, PartyRole.COPIED]
+    p = start_drill(assignees=[cast.department], copied=[])
+    assert selectors._roles_taken(cast.command_room.pk, roles) == {PartyRole.INITIATOR}
+    assert selectors._roles_taken(cast.department.pk, roles) == {PartyRole.ASSIGNEE}
+    assert selectors._roles_taken(cast.command_centre.pk, roles) == set()
+    params = selectors.inbox(cast.dispatcher, "todo").query.sql_with_params()[1]
+    assert PartyRole.INITIATOR in params and PartyRole.ASSIGNEE not in params and PartyRole.SUPERVISOR not in params
+    assert [x.pk for x in selectors.inbox(cast.dispatcher, "todo")] == [p.pk]  # to withdraw
+    services.perform(p, "refer", actor=cast.supervisor, data={"body_id": cast.team.pk})
+    assert selectors._roles_taken(cast.department.pk, roles) == set()  # its party is no longer active
+    selectors.inbox(cast.dept_handler, "todo")  # the user's roles and scope, read once
+    with CaptureQueriesContext(connection) as read:
+        assert list(selectors.inbox(cast.dept_handler, "todo")) == []
+    assert not [q for q in read.captured_queries if "workflow_process" in q["sql"]]  # no process is tested
+    start_drill(assignees=[cast.command_room], copied=[])  # the room is an assignee now: its term is back
+    assert PartyRole.ASSIGNEE in selectors.inbox(cast.dispatcher, "todo").query.sql_with_params()[1]
 
 
 @pytest.mark.parametrize("few", [5000, 0])
