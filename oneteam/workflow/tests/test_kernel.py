@@ -515,7 +515,7 @@ def test_to_do_leaves_out_the_roles_a_body_takes_nowhere(cast, start_drill):
     """A party role in which the reader's body is an active party of no
     process adds no term to the to-do's condition (``_roles_taken``): its
     test of every candidate process could find nothing. A body with no
-    active party at all gets an empty to-do from that one query."""
+    active party at all gets an empty to-do without a query of processes."""
     from oneteam.workflow import selectors
 
     roles = [PartyRole.ASSIGNEE, PartyRole.INITIATOR, PartyRole.SUPERVISOR, PartyRole.COPIED]
