@@ -78,7 +78,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         "the steady state of a running server)")
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers for (c)")
-    p.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker for (c)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="gunicorn threads per worker for (c) (default: oneteam serve's for the backend)")
     p.add_argument("--intake-leads", type=int, default=400, help="leads per round of (f) (3 rounds)")
     p.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f")
     return p.parse_args(argv)
@@ -675,20 +676,23 @@ def intake_inputs(seed: int) -> tuple[str, list[tuple[float, float]], list[str]]
 def bench_intake(args, env, say) -> dict:
     """(c) intake over HTTP vs a bare insert view, same server, same run."""
     from django.conf import settings
+    from django.db import connection
 
     from oneteam.command.models import Event
+    from oneteam.core.management.commands.serve import default_threads
 
     if shutil.which("wrk") is None:
         return {"skipped": "wrk not installed (apt-get install -y wrk)"}
     key, pts, codes = intake_inputs(7)
     random.Random(7).shuffle(pts)
     desc = urllib.parse.quote(INTAKE_DESCRIPTION)
+    threads = args.threads or default_threads(connection.vendor)
     port = free_port()
     server_env = {**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench_command_settings",
                   "PYTHONPATH": os.pathsep.join([str(REPO / "benchmarks"), str(REPO)])}
     cmd = [str(REPO / ".venv" / "bin" / "oneteam"), "serve", f"127.0.0.1:{port}", "--workers", str(args.workers),
-           "--threads", str(args.threads)]
-    say(f"(c) 启动 gunicorn 127.0.0.1:{port}（{args.workers} workers × {args.threads} threads）")
+           "--threads", str(threads)]
+    say(f"(c) 启动 gunicorn 127.0.0.1:{port}（{args.workers} workers × {threads} threads）")
     server = subprocess.Popen(cmd, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -728,7 +732,7 @@ def bench_intake(args, env, say) -> dict:
     bare_per_s = round((b1["per_s"] + b2["per_s"]) / 2, 1)
     return {"open311": o, "bare_insert_before": b1, "bare_insert_after": b2, "bare_insert_per_s": bare_per_s,
             "leads_created": created, "fraction": round(o["per_s"] / bare_per_s, 3) if bare_per_s else None,
-            "connections": args.connections, "workers": args.workers, "threads": args.threads,
+            "connections": args.connections, "workers": args.workers, "threads": threads,
             # SQLite only: the server's writers' queue (oneteam.core.sqlite); the server reads the same setting.
             "sqlite_write_queue": settings.ONETEAM["SQLITE_WRITE_QUEUE"]}
 

@@ -66,6 +66,33 @@ def test_no_database_connection_crosses_the_fork(monkeypatch):
     assert steps == ["collectstatic", "freeze", "close", "fork"]
 
 
+@pytest.mark.parametrize(("vendor", "flag", "env", "threads"), [
+    ("sqlite", None, None, 4),
+    ("postgresql", None, None, 8),
+    ("postgresql", "2", None, 2),
+    ("sqlite", None, "6", 6),
+])
+def test_threads_per_worker_by_backend_unless_told(monkeypatch, vendor, flag, env, threads):
+    """PostgreSQL's intake gains from more intakes per group-commit batch; SQLite's one writer does not."""
+    from types import SimpleNamespace
+
+    from gunicorn.app.base import BaseApplication
+
+    ran = []
+    monkeypatch.setattr(core_sqlite, "_queue_writers", False)
+    monkeypatch.setattr(core_sqlite, "_background", False)
+    monkeypatch.setattr(serve, "call_command", lambda *args, **kwargs: None)
+    monkeypatch.setattr(serve, "freeze_startup_heap", lambda: None)
+    monkeypatch.setattr(serve, "connection", SimpleNamespace(vendor=vendor))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: ran.append(self.cfg.settings["threads"].value))
+    if env is None:
+        monkeypatch.delenv("ONETEAM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("ONETEAM_THREADS", env)
+    call_command("serve", "127.0.0.1:0", *(["--threads", flag] if flag else []), stdout=io.StringIO())
+    assert ran == [threads]
+
+
 @pytest.mark.parametrize(("addrport", "host", "port", "url"), [
     ("127.0.0.1:8000", "127.0.0.1", "8000", "http://127.0.0.1:8000"),
     ("9000", "127.0.0.1", "9000", "http://127.0.0.1:9000"),
