@@ -69,9 +69,8 @@ def default_threads(vendor: str) -> int:
     (``oneteam.core.groupcommit``; 1.96 leads a batch with 4 threads, 3.2–4.0
     with 8). At 2·10⁴ leads, 2 workers, 16 connections, intake went from
     217–252 leads/s with 4 threads to 342–344 with 8 (346 with 16), the bare
-    insert unchanged. On
-    SQLite's single writer the extra threads only queue for its lock
-    (``benchmarks/README.md``, "Threads per worker")."""
+    insert unchanged. On SQLite's single writer the extra threads only queue
+    for its lock (``benchmarks/README.md``, "Threads per worker")."""
     return 8 if vendor == "postgresql" else 4
 
 
